@@ -1,0 +1,23 @@
+namespace ChatBots.Engine.Voice;
+
+/// <summary>What the user wants done with speech.</summary>
+public enum TranscriptionTask
+{
+    /// <summary>Text in the spoken language.</summary>
+    Transcribe,
+
+    /// <summary>English text, whatever was spoken.</summary>
+    Translate,
+}
+
+/// <summary>A transcript and what the server reported about it.</summary>
+/// <param name="Text">The recognised text.</param>
+/// <param name="Model">The model that produced it.</param>
+/// <param name="Duration">The audio duration the server reported, when it did.</param>
+public sealed record Transcript(string Text, string Model, TimeSpan? Duration);
+
+/// <summary>Speech to text. The OpenAI implementation uploads the stream with the given file name unchanged.</summary>
+public interface ITranscriber
+{
+    Task<Transcript> TranscribeAsync(Stream audio, string fileName, TranscriptionTask task, string? language, CancellationToken cancellationToken);
+}
