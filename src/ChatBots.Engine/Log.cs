@@ -1,0 +1,43 @@
+using Microsoft.Extensions.Logging;
+
+namespace ChatBots.Engine;
+
+/// <summary>The engine's log events. Ids, sizes and counts at Information and below; message text only at Trace.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1001, LogLevel.Information, "Replied in {Conversation}: {InputTokens} in ({CachedTokens} cached) / {OutputTokens} out tokens, {Cost} ({Model}{Estimated})")]
+    public static partial void Replied(ILogger logger, string conversation, long inputTokens, long cachedTokens, long outputTokens, string cost, string model, string estimated);
+
+    [LoggerMessage(1002, LogLevel.Trace, "Prompt for {Conversation}: {Text}")]
+    public static partial void PromptText(ILogger logger, string conversation, string text);
+
+    [LoggerMessage(1003, LogLevel.Information, "Folded {Turns} turns ({Tokens} tokens) of {Conversation} into the summary")]
+    public static partial void Evicted(ILogger logger, string conversation, int turns, long tokens);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Summarising {Conversation} failed ({Kind}); {Action}")]
+    public static partial void SummaryFailed(ILogger logger, string conversation, string kind, string action, Exception exception);
+
+    [LoggerMessage(1005, LogLevel.Information, "Refused {Conversation} for {User}: {Budget} is used up")]
+    public static partial void BudgetRefused(ILogger logger, string conversation, string user, string budget);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Model call for {Conversation} failed: {Kind} (HTTP {Status})")]
+    public static partial void ModelFailed(ILogger logger, string conversation, string kind, int? status, Exception exception);
+
+    [LoggerMessage(1007, LogLevel.Warning, "The server said the prompt of {Conversation} was too long ({Tokens} counted tokens); trimming harder and retrying once")]
+    public static partial void ContextRetry(ILogger logger, string conversation, long tokens);
+
+    [LoggerMessage(1008, LogLevel.Error, "Handling a message of {Conversation} failed")]
+    public static partial void HandlerFailed(ILogger logger, string conversation, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Information, "Refused {Conversation} for {User}: not on the allow-list")]
+    public static partial void AccessRefused(ILogger logger, string conversation, string user);
+
+    [LoggerMessage(1010, LogLevel.Information, "Message of {Conversation} truncated from {Tokens} to {Budget} tokens")]
+    public static partial void Truncated(ILogger logger, string conversation, int tokens, int budget);
+
+    [LoggerMessage(1011, LogLevel.Warning, "Delivering a reply to {Conversation} failed")]
+    public static partial void DeliveryFailed(ILogger logger, string conversation, Exception exception);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Prompt drift for {Model}: server counted {Reported}, we counted {Counted}")]
+    public static partial void Drift(ILogger logger, string model, long reported, long counted);
+}

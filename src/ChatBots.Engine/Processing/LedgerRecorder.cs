@@ -1,0 +1,61 @@
+using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Costs;
+using ChatBots.Engine.Models;
+
+namespace ChatBots.Engine.Processing;
+
+/// <summary>Prices a call with the catalogue and writes it to the ledger. Only the engine knows who pays.</summary>
+public sealed class LedgerRecorder
+{
+    private readonly ILedgerStore _ledger;
+    private readonly ModelCatalogue _catalogue;
+    private readonly TimeProvider _time;
+
+    public LedgerRecorder(ILedgerStore ledger, ModelCatalogue catalogue, TimeProvider time)
+    {
+        _ledger = ledger;
+        _catalogue = catalogue;
+        _time = time;
+    }
+
+    public async Task<LedgerEntry> RecordChatAsync(ConversationKey conversation, string userId, ModelInfo asked, ModelCallResult result, LedgerKind kind, CancellationToken cancellationToken)
+    {
+        // Price by the model we asked for: servers report dated snapshots (gpt-4o-mini-2024-07-18) of the same price.
+        ModelInfo priced = asked.IsListed ? asked : _catalogue.Resolve(result.Model);
+        MicroUsd cost = priced.Prices.ChatCost(result.InputTokens, result.CachedInputTokens, result.OutputTokens);
+        var entry = new LedgerEntry(
+            _time.GetUtcNow(),
+            conversation,
+            userId,
+            result.Model,
+            kind,
+            result.InputTokens,
+            result.CachedInputTokens,
+            result.OutputTokens,
+            0m,
+            cost,
+            Estimated: !result.UsageReported || !priced.IsListed,
+            priced.Prices.AsOf);
+        await _ledger.AppendAsync(entry, cancellationToken);
+        return entry;
+    }
+
+    public async Task<LedgerEntry> RecordTranscriptionAsync(ConversationKey conversation, string userId, ModelInfo model, decimal seconds, bool durationEstimated, CancellationToken cancellationToken)
+    {
+        var entry = new LedgerEntry(
+            _time.GetUtcNow(),
+            conversation,
+            userId,
+            model.Id,
+            LedgerKind.Transcription,
+            0,
+            0,
+            0,
+            seconds,
+            model.Prices.AudioCost(seconds),
+            Estimated: durationEstimated || !model.IsListed,
+            model.Prices.AsOf);
+        await _ledger.AppendAsync(entry, cancellationToken);
+        return entry;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Globalization;
+using System.Text;
+using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Options;
+using ChatBots.Engine.Storage;
+using ChatBots.Engine.Tokens;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
+
+namespace ChatBots.Engine.Window;
+
+/// <summary>Builds the messages of a prompt and counts them once.</summary>
+public sealed class PromptFactory
+{
+    private readonly TokenCounter _counter;
+    private readonly IOptionsMonitor<EngineOptions> _options;
+
+    public PromptFactory(TokenCounter counter, IOptionsMonitor<EngineOptions> options)
+    {
+        _counter = counter;
+        _options = options;
+    }
+
+    public TokenCounter Counter => _counter;
+
+    /// <summary>The system prompt: who the bot is, where, and today's date, then the configured instructions.</summary>
+    public string SystemText(Platform platform, DateTimeOffset now, bool isGroup)
+    {
+        EngineOptions o = _options.CurrentValue;
+        var text = new StringBuilder(256);
+        text.Append(CultureInfo.InvariantCulture, $"You are {o.BotName}, chatting on {PlatformName(platform)}. ");
+        text.Append(CultureInfo.InvariantCulture, $"Today is {now.UtcDateTime:dddd, d MMMM yyyy} (UTC).");
+        if (isGroup)
+        {
+            text.Append(" Several people share this chat; each user message carries its author's name.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(o.SystemPrompt))
+        {
+            text.Append('\n').Append(o.SystemPrompt.Trim());
+        }
+
+        return text.ToString();
+    }
+
+    public (ChatMessage Message, int Tokens) System(string text, string encoding) =>
+        (new ChatMessage(ChatRole.System, text), _counter.CountMessage("system", text, null, encoding));
+
+    public (ChatMessage Message, int Tokens) Summary(string text, string encoding)
+    {
+        string content = "Summary of the earlier conversation:\n" + text;
+        return (new ChatMessage(ChatRole.System, content), _counter.CountMessage("system", content, null, encoding));
+    }
+
+    /// <summary>A chat message for a turn; user turns in group histories carry a sanitised name.</summary>
+    public static ChatMessage ToMessage(StoredTurn turn) =>
+        new(turn.Role == TurnRole.User ? ChatRole.User : ChatRole.Assistant, turn.Text) { AuthorName = turn.AuthorName };
+
+    public int CountTurn(TurnRole role, string text, string? name, string encoding) =>
+        _counter.CountMessage(role == TurnRole.User ? "user" : "assistant", text, name, encoding);
+
+    /// <summary>
+    /// OpenAI accepts names matching <c>^[a-zA-Z0-9_-]{1,64}$</c> only: other characters become <c>_</c>, runs collapse,
+    /// and a name with no usable character becomes <c>user_&lt;id&gt;</c>.
+    /// </summary>
+    public static string SanitizeName(string displayName, string authorId)
+    {
+        var name = new StringBuilder(Math.Min(displayName.Length, 64));
+        foreach (char c in displayName)
+        {
+            if (name.Length == 64)
+            {
+                break;
+            }
+
+            bool ok = c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-';
+            if (ok)
+            {
+                name.Append(c);
+            }
+            else if (name.Length > 0 && name[^1] != '_')
+            {
+                name.Append('_');
+            }
+        }
+
+        string result = name.ToString().Trim('_');
+        if (result.Length == 0)
+        {
+            string id = new([.. authorId.Where(char.IsAsciiLetterOrDigit)]);
+            result = "user_" + (id.Length > 40 ? id[^40..] : id);
+        }
+
+        return result;
+    }
+
+    private static string PlatformName(Platform platform) => platform switch
+    {
+        Platform.Telegram => "Telegram",
+        Platform.Discord => "Discord",
+        _ => "a terminal console",
+    };
+}

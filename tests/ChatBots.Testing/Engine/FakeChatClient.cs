@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace ChatBots.Testing.Engine;
+
+/// <summary>One request the fake model received: the model, the messages as (role, name, text), and the output limit.</summary>
+public sealed record RecordedPrompt(string Model, IReadOnlyList<RecordedMessage> Messages, int? MaxOutputTokens)
+{
+    /// <summary>True for calls of the engine's summariser (its instructions start the prompt).</summary>
+    public bool IsSummary => Messages.Count > 0 && Messages[0].Text.StartsWith("You keep the running memory", StringComparison.Ordinal);
+}
+
+public sealed record RecordedMessage(string Role, string? Name, string Text);
+
+/// <summary>What the fake model answers: text and optional usage, or an exception to throw.</summary>
+public sealed record FakeReply(string Text, UsageDetails? Usage = null, Exception? Error = null);
+
+/// <summary>
+/// A scripted <see cref="IChatClient"/> for engine tests: answers with <see cref="Responder"/>, records every prompt,
+/// and can be held on a gate to simulate a slow model. Streams the answer in a few updates with usage last.
+/// </summary>
+public sealed class FakeChatClient : IChatClient
+{
+    private readonly ConcurrentQueue<RecordedPrompt> _prompts = new();
+
+    /// <summary>Decides the reply; by default "reply N" with usage equal to a rough count.</summary>
+    public Func<RecordedPrompt, CancellationToken, Task<FakeReply>> Responder { get; set; } =
+        (p, _) => Task.FromResult(new FakeReply($"reply to: {p.Messages[^1].Text}", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5, TotalTokenCount = 15 }));
+
+    public IReadOnlyList<RecordedPrompt> Prompts => [.. _prompts];
+
+    public IReadOnlyList<RecordedPrompt> ChatPrompts => [.. _prompts.Where(p => !p.IsSummary)];
+
+    public IReadOnlyList<RecordedPrompt> SummaryPrompts => [.. _prompts.Where(p => p.IsSummary)];
+
+    /// <summary>Signalled with each prompt as it arrives (before the responder runs).</summary>
+    public event Action<RecordedPrompt>? PromptReceived;
+
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        FakeReply reply = await ReplyAsync(messages, options, cancellationToken);
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, reply.Text)) { Usage = reply.Usage, ModelId = options?.ModelId };
+        return response;
+    }
+
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        FakeReply reply = await ReplyAsync(messages, options, cancellationToken);
+        int third = Math.Max(1, reply.Text.Length / 3);
+        for (int i = 0; i < reply.Text.Length; i += third)
+        {
+            yield return new ChatResponseUpdate(ChatRole.Assistant, reply.Text.Substring(i, Math.Min(third, reply.Text.Length - i))) { ModelId = options?.ModelId };
+        }
+
+        if (reply.Usage is not null)
+        {
+            yield return new ChatResponseUpdate { Role = ChatRole.Assistant, Contents = [new UsageContent(reply.Usage)], ModelId = options?.ModelId };
+        }
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) => serviceType.IsInstanceOfType(this) ? this : null;
+
+    public void Dispose()
+    {
+    }
+
+    private async Task<FakeReply> ReplyAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var prompt = new RecordedPrompt(
+            options?.ModelId ?? "",
+            [.. messages.Select(m => new RecordedMessage(m.Role.Value, m.AuthorName, m.Text))],
+            options?.MaxOutputTokens);
+        _prompts.Enqueue(prompt);
+        PromptReceived?.Invoke(prompt);
+        FakeReply reply = await Responder(prompt, cancellationToken);
+        if (reply.Error is not null)
+        {
+            throw reply.Error;
+        }
+
+        return reply;
+    }
+}
+
