@@ -28,4 +28,46 @@ public sealed class TokenCounterTests
         Assert.Equal(2, _counter.CountText("hello world", TokenEncodings.O200kBase));
         Assert.Equal(2, _counter.CountText("hello world", TokenEncodings.Cl100kBase));
     }
+
+    private static readonly (string Role, string? Name, string Content)[] CookbookExample =
+    [
+        ("system", null, "You are a helpful, pattern-following assistant that translates corporate jargon into plain English."),
+        ("system", "example_user", "New synergies will help drive top-line growth."),
+        ("system", "example_assistant", "Things working well together will increase revenue."),
+        ("system", "example_user", "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage."),
+        ("system", "example_assistant", "Let's talk later when we're less busy about how to do better."),
+        ("user", null, "This late pivot means we don't have time to boil the ocean for the client deliverable."),
+    ];
+
+    [Theory]
+    [InlineData(TokenEncodings.Cl100kBase)]
+    [InlineData(TokenEncodings.O200kBase)]
+    public void CountMessage_ConversationWithNames_EqualsIndependentSumOfPartEncodings(string encoding)
+    {
+        var tokenizer = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding(encoding);
+        int independent = 3;
+        foreach ((string role, string? name, string content) in CookbookExample)
+        {
+            independent += 3 + tokenizer.EncodeToIds(role).Count + tokenizer.EncodeToIds(content).Count;
+            if (name is not null)
+            {
+                independent += tokenizer.EncodeToIds(name).Count + 1;
+            }
+        }
+
+        int engine = CookbookExample.Sum(m => _counter.CountMessage(m.Role, m.Content, m.Name, encoding)) + TokenCounter.ReplyPriming;
+
+        Assert.Equal(independent, engine);
+    }
+
+    [Theory]
+    [InlineData(TokenEncodings.Cl100kBase, 129)]
+    [InlineData(TokenEncodings.O200kBase, 124)]
+    public void CountMessage_OpenAICookbookExample_MatchesPublishedPromptTokens(string encoding, int expected)
+    {
+        // OpenAI cookbook "How to count tokens with tiktoken": 129 prompt tokens for gpt-3.5-turbo/gpt-4, 124 for gpt-4o/gpt-4o-mini.
+        int engine = CookbookExample.Sum(m => _counter.CountMessage(m.Role, m.Content, m.Name, encoding)) + TokenCounter.ReplyPriming;
+
+        Assert.Equal(expected, engine);
+    }
 }
