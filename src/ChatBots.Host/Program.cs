@@ -1,2 +1,4 @@
-// Composition root; filled in by the host issue.
-return 0;
+using ChatBots.Host.Cli;
+
+// chatbots [run | chat | tokens | usage | help] — see README.md.
+return await ChatBotsCli.RunAsync(args);

@@ -8,10 +8,10 @@ public sealed class ModelSelectionOptions
     public const string Section = "OpenAI";
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:Model must name a chat model, e.g. gpt-4o-mini.")]
-    public string Model { get; set; } = "gpt-4o-mini";
+    public string Model { get; set; } = "gpt-6-luna";
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:SummaryModel must name a (cheap) chat model, e.g. gpt-4o-mini.")]
-    public string SummaryModel { get; set; } = "gpt-4o-mini";
+    public string SummaryModel { get; set; } = "gpt-6-luna";
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:TranscriptionModel must name a transcription model, e.g. gpt-4o-mini-transcribe.")]
     public string TranscriptionModel { get; set; } = "gpt-4o-mini-transcribe";
