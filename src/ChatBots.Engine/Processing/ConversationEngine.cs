@@ -8,6 +8,7 @@ using ChatBots.Engine.Models;
 using ChatBots.Engine.Options;
 using ChatBots.Engine.Storage;
 using ChatBots.Engine.Tokens;
+using ChatBots.Engine.Voice;
 using ChatBots.Engine.Window;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     private readonly Summarizer _summarizer;
     private readonly LedgerRecorder _recorder;
     private readonly BudgetGuard _budgets;
+    private readonly VoicePipeline _voice;
     private readonly IOptionsMonitor<EngineOptions> _options;
     private readonly IOptionsMonitor<ModelSelectionOptions> _models;
     private readonly IOptionsMonitor<AccessOptions> _access;
@@ -58,6 +60,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         Summarizer summarizer,
         LedgerRecorder recorder,
         BudgetGuard budgets,
+        VoicePipeline voice,
         IOptionsMonitor<EngineOptions> options,
         IOptionsMonitor<ModelSelectionOptions> models,
         IOptionsMonitor<AccessOptions> access,
@@ -72,6 +75,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         _summarizer = summarizer;
         _recorder = recorder;
         _budgets = budgets;
+        _voice = voice;
         _options = options;
         _models = models;
         _access = access;
@@ -127,13 +131,21 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     return;
             }
 
-            if (string.IsNullOrWhiteSpace(message.Text))
+            if (message.Audio is { } audio)
             {
-                if (message.Audio is not null)
+                VoiceOutcome outcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
+                if (outcome.TextToAnswer is { } transcript)
                 {
-                    await SendAsync(sink, "Voice messages are not supported yet. Please type your message.", ReplyKind.Notice, conversation, cancellationToken);
+                    // A caption and the speech are one user turn.
+                    string spoken = string.IsNullOrWhiteSpace(message.Text) ? transcript : message.Text.Trim() + "\n\n" + transcript;
+                    await AnswerAsync(lane, message, spoken, sink, cancellationToken);
                 }
 
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(message.Text))
+            {
                 return;
             }
 
