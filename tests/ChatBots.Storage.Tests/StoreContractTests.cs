@@ -92,6 +92,20 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AppendTurnsAsync_BatchRepeatingAStoredSequence_FailsAndStoresNoneOfTheBatch()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+        StoredTurn[] stored = [UserTurn(1, "one"), AssistantTurn(2, "two")];
+        await store.Conversations.AppendTurnsAsync(TelegramGroup, stored, Ct);
+
+        // Turn 3 is new, turn 2 clashes: the batch is one transaction, so turn 3 must not land either.
+        await Assert.ThrowsAnyAsync<Exception>(
+            () => store.Conversations.AppendTurnsAsync(TelegramGroup, [UserTurn(3, "three"), AssistantTurn(2, "clash")], Ct));
+
+        Assert.Equal(stored, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Turns);
+    }
+
+    [Fact]
     public async Task ApplySummaryAsync_ThroughSequence_RemovesExactlyTheFoldedTurns()
     {
         StoreUnderTest store = await OpenStoreAsync();
