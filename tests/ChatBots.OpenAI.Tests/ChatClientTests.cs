@@ -312,7 +312,15 @@ public sealed class ChatClientTests
     {
         await using var server = await FakeOpenAIServer.StartAsync();
         await using var host = await OpenAITestHost.StartAsync(server);
-        server.EnqueueChatReplies(new FakeChatReply { Text = "aaaabbbbccccdddd", Usage = new FakeUsage(5, 4), StreamChunks = 4, AbortStreamAfterChunks = 1 });
+        var firstTextSeen = new TaskCompletionSource();
+        server.EnqueueChatReplies(new FakeChatReply
+        {
+            Text = "aaaabbbbccccdddd",
+            Usage = new FakeUsage(5, 4),
+            StreamChunks = 4,
+            AbortStreamAfterChunks = 1,
+            AbortGate = firstTextSeen.Task,
+        });
         List<string> received = [];
 
         var error = await Assert.ThrowsAsync<ModelCallException>(async () =>
@@ -320,6 +328,7 @@ public sealed class ChatClientTests
             await foreach (ChatResponseUpdate update in host.Factory.GetClient("gpt-4o-mini").GetStreamingResponseAsync(Prompt()))
             {
                 received.Add(update.Text);
+                firstTextSeen.TrySetResult();
             }
         });
 

@@ -25,6 +25,12 @@ public sealed record FakeChatReply
     /// <summary>When set, a streamed answer drops the connection after this many content chunks (no usage, no [DONE]).</summary>
     public int? AbortStreamAfterChunks { get; init; }
 
+    /// <summary>
+    /// When set with <see cref="AbortStreamAfterChunks"/>, the connection is dropped only once this task completes, so a
+    /// test can first see the chunks that did arrive (otherwise the drop may overtake them and look like a failed request).
+    /// </summary>
+    public Task? AbortGate { get; init; }
+
     public string FinishReason { get; init; } = "stop";
 
     public static FakeChatReply WithText(string text, FakeUsage? usage) => new() { Text = text, Usage = usage };

@@ -302,7 +302,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         {
             if (reply.AbortStreamAfterChunks is { } abortAfter && i >= abortAfter)
             {
-                context.Abort();
+                await AbortAsync(context, reply);
                 return;
             }
 
@@ -317,7 +317,7 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
 
         if (reply.AbortStreamAfterChunks is { } abortAtEnd && abortAtEnd <= pieces.Count)
         {
-            context.Abort();
+            await AbortAsync(context, reply);
             return;
         }
 
@@ -330,6 +330,16 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
         }
 
         await SendAsync("[DONE]");
+    }
+
+    private static async Task AbortAsync(HttpContext context, FakeChatReply reply)
+    {
+        if (reply.AbortGate is { } gate)
+        {
+            await gate.WaitAsync(context.RequestAborted);
+        }
+
+        context.Abort();
     }
 
     private async Task HandleAudioAsync(HttpContext context, string endpoint)
