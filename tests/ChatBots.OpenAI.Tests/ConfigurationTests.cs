@@ -136,5 +136,6 @@ public sealed class ConfigurationTests
         Assert.Equal($"Bearer {OpenAITestHost.ApiKey}", request.Authorization);
         Assert.Contains("Basic Ym90OnBAc3Mgd29yZA==", server.ProxyAuthorizations);
         Assert.All(host.Logs.GetSnapshot(), r => Assert.DoesNotContain("p@ss", r.Message, StringComparison.Ordinal));
+        Assert.All(host.Logs.GetSnapshot(), r => Assert.DoesNotContain("chat/completions", r.Message, StringComparison.Ordinal));
     }
 }

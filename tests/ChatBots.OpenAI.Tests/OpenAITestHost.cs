@@ -3,9 +3,9 @@ using ChatBots.Engine.Voice;
 using ChatBots.Testing.OpenAI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ChatBots.OpenAI.Tests;
 
@@ -36,20 +36,27 @@ internal sealed class OpenAITestHost : IAsyncDisposable
         ["OpenAI:NetworkTimeout"] = "00:00:20",
     };
 
-    public static async Task<OpenAITestHost> StartAsync(FakeOpenAIServer server, Action<Dictionary<string, string?>>? configure = null)
+    public static async Task<OpenAITestHost> StartAsync(
+        FakeOpenAIServer server, Action<Dictionary<string, string?>>? configure = null, TimeProvider? timeProvider = null)
     {
         Dictionary<string, string?> settings = DefaultSettings(server);
         configure?.Invoke(settings);
-        IHost host = Build(settings);
+        IHost host = Build(settings, timeProvider);
         await host.StartAsync();
         return new OpenAITestHost(host);
     }
 
-    public static IHost Build(Dictionary<string, string?> settings)
+    public static IHost Build(Dictionary<string, string?> settings, TimeProvider? timeProvider = null)
     {
         HostApplicationBuilder builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.SetMinimumLevel(LogLevel.Trace).AddFakeLogging();
+        if (timeProvider is not null)
+        {
+            // Registered before AddOpenAIClients, as the host does: the OpenAI layer only adds TimeProvider.System if none.
+            builder.Services.AddSingleton(timeProvider);
+        }
+
         builder.AddOpenAIClients();
         return builder.Build();
     }
