@@ -36,7 +36,14 @@ internal sealed class CappedRetryPolicy : ClientRetryPolicy
         if (message.Response is { Status: 429 } response && exception is null)
         {
             // Streaming responses are not buffered; an error body is small, so read it to see the error code.
-            response.BufferContent(message.CancellationToken);
+            try
+            {
+                response.BufferContent(message.CancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The body could not be read: without an error code, treat it as an ordinary rate limit.
+            }
         }
 
         return Decide(message, exception);
@@ -46,7 +53,14 @@ internal sealed class CappedRetryPolicy : ClientRetryPolicy
     {
         if (message.Response is { Status: 429 } response && exception is null)
         {
-            await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+            try
+            {
+                await response.BufferContentAsync(message.CancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // As above: an unreadable body is an ordinary rate limit.
+            }
         }
 
         return Decide(message, exception);

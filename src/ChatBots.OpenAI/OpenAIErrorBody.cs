@@ -26,7 +26,7 @@ internal sealed record OpenAIErrorBody(string? Code, string? Type, string? Messa
 
     public static OpenAIErrorBody Parse(BinaryData? content)
     {
-        if (content is null || content.ToMemory().IsEmpty)
+        if (content is null || content.IsEmpty)
         {
             return Empty;
         }

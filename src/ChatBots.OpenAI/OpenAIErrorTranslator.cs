@@ -1,4 +1,5 @@
 using System.ClientModel;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.RegularExpressions;
 using ChatBots.Engine.Models;
 using Microsoft.Extensions.Logging;
@@ -32,9 +33,10 @@ internal sealed partial class OpenAIErrorTranslator(IOptions<OpenAIOptions> opti
     /// Classifies <paramref name="exception"/>; false for the caller's own cancellation and for exceptions that
     /// are not call failures (they propagate unchanged).
     /// </summary>
-    public bool TryTranslate(Exception exception, string operation, string model, CancellationToken callerToken, out ModelCallException translated)
+    public bool TryTranslate(
+        Exception exception, string operation, string model, CancellationToken callerToken, [NotNullWhen(true)] out ModelCallException? translated)
     {
-        translated = null!;
+        translated = null;
         if (exception is ModelCallException)
         {
             return false;

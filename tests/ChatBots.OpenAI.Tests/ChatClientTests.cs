@@ -2,7 +2,6 @@ using System.Diagnostics;
 using ChatBots.Engine.Models;
 using ChatBots.Testing.OpenAI;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBots.OpenAI.Tests;
 
@@ -132,29 +131,23 @@ public sealed class ChatClientTests
     [Fact]
     public async Task GetResponseAsync_RetryAfterAnHour_WaitsOnTheInjectedClockOnlyUpToMaxRetryDelay()
     {
-        var time = new FakeTimeProvider();
+        var time = new TimerWatchingTimeProvider();
         await using var server = await FakeOpenAIServer.StartAsync(time);
         await using var host = await OpenAITestHost.StartAsync(server, s => s["OpenAI:MaxRetryDelay"] = "00:05:00", time);
         server.EnqueueChatReplies(FakeChatReply.RateLimited(retryAfterSeconds: 3600), FakeChatReply.WithText("five minutes later", 10, 3));
 
         Task<ChatResponse> call = host.Factory.GetClient("gpt-4o-mini").GetResponseAsync(Prompt());
-        await server.WaitForChatRequestsAsync(1);
-        // The wait is a timer on the fake clock: nothing but advancing it can release the retry. Step in 10 s
-        // increments until the second request arrives (a real-time pause lets the client react between steps).
-        var stopwatch = Stopwatch.StartNew();
-        while (server.ChatRequests.Count < 2 && stopwatch.Elapsed < Guard)
-        {
-            time.Advance(TimeSpan.FromSeconds(10));
-            await Task.Delay(TimeSpan.FromMilliseconds(20));
-        }
-
+        // The retry waits on a timer of the injected clock; nothing but advancing that clock releases it.
+        TimeSpan due = await time.FirstTimerDue.WaitAsync(Guard);
+        Assert.Equal(TimeSpan.FromMinutes(5), due);
+        Assert.Single(server.ChatRequests);
+        time.Advance(due);
         ChatResponse response = await call.WaitAsync(Guard);
 
         Assert.Equal("five minutes later", response.Text);
         IReadOnlyList<RecordedChatRequest> requests = server.ChatRequests;
         Assert.Equal(2, requests.Count);
-        TimeSpan waited = requests[1].ReceivedAt - requests[0].ReceivedAt;
-        Assert.InRange(waited, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(10));
+        Assert.Equal(TimeSpan.FromMinutes(5), requests[1].ReceivedAt - requests[0].ReceivedAt);
     }
 
     [Fact]
