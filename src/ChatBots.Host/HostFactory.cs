@@ -1,8 +1,7 @@
-using ChatBots.Discord;
 using ChatBots.Engine;
 using ChatBots.OpenAI;
 using ChatBots.Storage;
-using ChatBots.Telegram;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +20,7 @@ internal static class HostFactory
 {
     public static HostApplicationBuilder CreateBuilder(string[] args, HostMode mode)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ContentRootPath = Directory.GetCurrentDirectory(),
@@ -32,7 +31,7 @@ internal static class HostFactory
         if (mode == HostMode.Chat)
         {
             // The console shows replies, not the host's chatter.
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
 
         builder.AddConversationEngine();
@@ -40,8 +39,8 @@ internal static class HostFactory
         builder.AddOpenAIClients();
         if (mode == HostMode.Run)
         {
-            builder.AddTelegramAdapter();
-            builder.AddDiscordAdapter();
+            //ADAPTERS builder.AddTelegramAdapter();
+            //ADAPTERS builder.AddDiscordAdapter();
         }
 
         return builder;

@@ -20,10 +20,10 @@ public sealed class OpenAIOptions
     public string? BaseUrl { get; set; }
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:Model must name the chat model.")]
-    public string Model { get; set; } = "gpt-4o-mini";
+    public string Model { get; set; } = "gpt-6-luna";
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:SummaryModel must name the model that writes summaries.")]
-    public string SummaryModel { get; set; } = "gpt-4o-mini";
+    public string SummaryModel { get; set; } = "gpt-6-luna";
 
     [Required(AllowEmptyStrings = false, ErrorMessage = "OpenAI:TranscriptionModel must name the speech-to-text model.")]
     public string TranscriptionModel { get; set; } = "gpt-4o-mini-transcribe";

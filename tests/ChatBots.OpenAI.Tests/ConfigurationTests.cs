@@ -62,7 +62,7 @@ public sealed class ConfigurationTests
         await host.StartAsync();
 
         OpenAIOptions options = host.Services.GetRequiredService<IOptions<OpenAIOptions>>().Value;
-        Assert.Equal(("gpt-4o-mini", "gpt-4o-mini", "gpt-4o-mini-transcribe", "whisper-1"), (options.Model, options.SummaryModel, options.TranscriptionModel, options.TranslationModel));
+        Assert.Equal(("gpt-6-luna", "gpt-6-luna", "gpt-4o-mini-transcribe", "whisper-1"), (options.Model, options.SummaryModel, options.TranscriptionModel, options.TranslationModel));
         Assert.Equal((TimeSpan.FromSeconds(100), 2, TimeSpan.FromSeconds(20)), (options.NetworkTimeout, options.MaxRetries, options.MaxRetryDelay));
         await host.StopAsync();
     }

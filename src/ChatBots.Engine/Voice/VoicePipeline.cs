@@ -104,7 +104,7 @@ public sealed partial class VoicePipeline
     private async Task<string?> TranscribeAsync(IncomingMessage message, AudioAttachment audio, TranscriptionTask task, long limit, IReplySink sink, CancellationToken cancellationToken)
     {
         VoiceOptions options = _options.CurrentValue;
-        string modelId = task == TranscriptionTask.Translate ? "whisper-1" : _models.CurrentValue.TranscriptionModel;
+        string modelId = task == TranscriptionTask.Translate ? _models.CurrentValue.TranslationModel : _models.CurrentValue.TranscriptionModel;
         ModelInfo model = _catalogue.Resolve(modelId);
         bool admin = _access.CurrentValue.Admins.Contains(message.QualifiedAuthorId, StringComparer.OrdinalIgnoreCase);
 

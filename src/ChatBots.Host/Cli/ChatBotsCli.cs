@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ChatBots.Host.Cli;
@@ -56,9 +57,9 @@ internal static class ChatBotsCli
         {
             return ConfigurationError(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is FormatException or OverflowException)
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
         {
-            // Binding "abc" into a number: the message names the key.
+            // Binding "abc" into a number: the message names the value, the key and the type.
             return ConfigurationError([ex.Message]);
         }
         catch (FormatException ex)
@@ -121,6 +122,13 @@ internal static class ChatBotsCli
 
         return [.. result];
     }
+
+    /// <summary>
+    /// Binds and validates every option registered with ValidateOnStart before the host starts, so a bad value is
+    /// reported once, plainly, instead of as a host start failure with a stack trace.
+    /// </summary>
+    public static void ValidateConfiguration(IServiceProvider services) =>
+        services.GetService<IStartupValidator>()?.Validate();
 
     public static int ConfigurationError(IEnumerable<string> failures)
     {
