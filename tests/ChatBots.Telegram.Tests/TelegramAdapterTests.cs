@@ -198,19 +198,27 @@ public sealed class TelegramAdapterTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(6)]
-    public async Task Restart_AtAnArbitraryPoint_EveryUpdateAnsweredExactlyOnce(int stopAfter)
+    [InlineData(1, false)]
+    [InlineData(5, false)]
+    [InlineData(1, true)]
+    [InlineData(3, true)]
+    public async Task Restart_AtAnArbitraryPoint_EveryUpdateAnsweredExactlyOnce(int stopAfter, bool abandonInFlight)
     {
         await using ClockPump clock = ClockPump.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var store = new InMemoryKeyValueStore();
-        const int total = 10;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!abandonInFlight)
+        {
+            gate.SetResult();
+        }
+
         var first = new FakeConversationEngine
         {
             Responder = async (m, ct) =>
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 30)), ct);
+                await gate.Task;
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 20)), ct);
                 return $"echo: {m.Text}";
             },
         };
@@ -224,26 +232,45 @@ public sealed class TelegramAdapterTests
         };
 
         AdapterHost before = await AdapterHost.StartAsync(api, first, store, clock.Time);
-        for (int i = 1; i <= total; i++)
+        for (int i = 1; i <= 5; i++)
         {
             api.EnqueueMessage(TelegramUpdates.PrivateText(42, $"m{i}"));
         }
 
         await reachedStopPoint.Task.WaitAsync(Guard);
+        if (abandonInFlight)
+        {
+            // The host's shutdown timeout has already run out: replies still being generated are abandoned.
+            await before.Host.StopAsync(new CancellationToken(canceled: true));
+            gate.SetResult();
+            await first.WhenIdleAsync();
+        }
+
         await before.DisposeAsync();
+
+        // Messages sent while the bot is down wait on the server.
+        for (int i = 6; i <= 10; i++)
+        {
+            api.EnqueueMessage(TelegramUpdates.PrivateText(42, $"m{i}"));
+        }
 
         var second = new FakeConversationEngine();
         await using AdapterHost after = await AdapterHost.StartAsync(api, second, store, clock.Time);
-        while (api.SentMessages.Count < total)
+        while (api.SentMessages.Count < 10)
         {
             await api.NextMessageAsync(42, Guard);
         }
 
         await second.WhenIdleAsync();
-        await first.WhenIdleAsync();
         Assert.Empty(await store.ListAsync(UpdateJournal.PendingPrefix, CancellationToken.None));
-        Assert.Equal(Enumerable.Range(1, total).Select(i => $"echo: m{i}"), api.SentMessages.Select(m => m.Text).Order(StringComparer.Ordinal).OrderBy(t => t.Length));
-        Assert.Equal(total, api.SentMessages.Count);
+        Assert.Equal(0, api.UnconfirmedUpdates);
+        if (abandonInFlight)
+        {
+            Assert.Contains(after.Logs.GetSnapshot(), r => r.Id.Id == 3013);
+        }
+        Assert.Equal(
+            Enumerable.Range(1, 10).Select(i => $"echo: m{i}").Order(StringComparer.Ordinal),
+            api.SentMessages.Select(m => m.Text).Order(StringComparer.Ordinal));
     }
 
     [Fact]
