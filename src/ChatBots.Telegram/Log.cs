@@ -79,4 +79,10 @@ internal static partial class Log
 
     [LoggerMessage(3025, LogLevel.Error, "Telegram: replaying a stored update failed")]
     public static partial void ReplayFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3026, LogLevel.Critical, "The Telegram adapter stopped after an unexpected error; the rest of the host keeps running")]
+    public static partial void AdapterFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3027, LogLevel.Information, "Telegram group {ChatId} became supergroup {NewChatId}; resending there")]
+    public static partial void ChatMigrated(ILogger logger, long chatId, long newChatId);
 }

@@ -79,6 +79,12 @@ internal sealed class TelegramAdapterService(
         {
             Fatal(ex.ErrorCode);
         }
+        catch (Exception ex)
+        {
+            // An exception escaping ExecuteAsync would stop the whole host; only this adapter stops.
+            Log.AdapterFailed(logger, ex);
+            status.SetFaulted($"The Telegram adapter stopped after an unexpected {ex.GetType().Name}; see the log (check Telegram:Mode and Telegram:Webhook settings).");
+        }
         finally
         {
             status.SetConnected(false);

@@ -90,11 +90,25 @@ internal sealed partial class TelegramDelivery(ITelegramBotClient client, Telegr
         }
     }
 
-    private Task<Message> SendAsync(MappedMessage target, string text, ParseMode parseMode, CancellationToken cancellationToken) =>
+    private async Task<Message> SendAsync(MappedMessage target, string text, ParseMode parseMode, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await SendToAsync(target.ChatId, target, text, parseMode, cancellationToken);
+        }
+        catch (ApiRequestException ex) when (ex.Parameters?.MigrateToChatId is { } newChatId)
+        {
+            // The group became a supergroup with a new id: the same message goes there.
+            Log.ChatMigrated(logger, target.ChatId, newChatId);
+            return await SendToAsync(newChatId, target, text, parseMode, cancellationToken);
+        }
+    }
+
+    private Task<Message> SendToAsync(long chatId, MappedMessage target, string text, ParseMode parseMode, CancellationToken cancellationToken) =>
         outbox.SendAsync(
-            target.ChatId,
+            chatId,
             ct => client.SendMessage(
-                chatId: target.ChatId,
+                chatId: chatId,
                 text: text,
                 parseMode: parseMode,
                 replyParameters: new ReplyParameters { MessageId = target.ReplyToMessageId, AllowSendingWithoutReply = true },

@@ -42,10 +42,7 @@ internal sealed class TelegramReplySink(
         }
 
         DeliveryResult result = await delivery.DeliverAsync(target, reply, cancellationToken);
-        if (result == DeliveryResult.Failed || tracker.IsClosed)
-        {
-            _replay |= result == DeliveryResult.Failed;
-        }
+        _replay |= result == DeliveryResult.Failed;
     }
 
     public async ValueTask WorkFinishedAsync(CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ namespace ChatBots.Telegram;
 /// </summary>
 internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions options, ITelegramBotClient client)
 {
+    private bool IsPublicApi => string.Equals(options.ApiBaseUrl.TrimEnd('/'), TelegramOptions.DefaultApiBaseUrl, StringComparison.OrdinalIgnoreCase);
+
     /// <summary>The mapped message, or null when the update is not for the bot.</summary>
     public MappedMessage? Map(Update update)
     {
@@ -187,10 +189,18 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
     }
 
     private AudioAttachment Attachment(string fileId, string uniqueId, string fileName, string? mime, long? size, int? seconds) =>
-        new(uniqueId, fileName, mime, size, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct => DownloadAsync(fileId, ct));
+        new(uniqueId, fileName, mime, size, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct => DownloadAsync(fileId, size, ct));
 
-    private async Task<Stream> DownloadAsync(string fileId, CancellationToken cancellationToken)
+    /// <summary>The public Bot API serves bots files up to 20 MB; a local Bot API server has no such limit.</summary>
+    internal const long MaxDownloadBytes = 20 * 1024 * 1024;
+
+    private async Task<Stream> DownloadAsync(string fileId, long? size, CancellationToken cancellationToken)
     {
+        if (size > MaxDownloadBytes && IsPublicApi)
+        {
+            throw new NotSupportedException("Telegram lets bots download files of at most 20 MB.");
+        }
+
         TGFile file = await client.GetFile(fileId, cancellationToken);
         var stream = new MemoryStream();
         await client.DownloadFile(file.FilePath!, stream, cancellationToken);

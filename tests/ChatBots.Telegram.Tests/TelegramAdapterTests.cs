@@ -422,6 +422,16 @@ public sealed class TelegramAdapterTests
         Assert.DoesNotContain(api.Requests, r => r.Method == "getupdates");
     }
 
+    [Fact]
+    public async Task InvalidTokenFormat_FailsStartNamingTheSetting()
+    {
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync();
+        var ex = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(() => AdapterHost.StartAsync(
+            api, new FakeConversationEngine(), new InMemoryKeyValueStore(), TimeProvider.System, new Dictionary<string, string?> { ["Telegram:BotToken"] = "oops-secret" }));
+        Assert.Contains("Telegram:BotToken", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("oops-secret", ex.Message, StringComparison.Ordinal);
+    }
+
     private static int CountOf(string text, string value)
     {
         int count = 0;
