@@ -34,7 +34,7 @@ internal sealed class ClockPump : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
-    public static ClockPump Start() => new(new FakeTimeProvider(new DateTimeOffset(2030, 1, 15, 12, 0, 0, TimeSpan.Zero)));
+    public static ClockPump Start(TimeSpan? step = null) => new(new FakeTimeProvider(new DateTimeOffset(2030, 1, 15, 12, 0, 0, TimeSpan.Zero)), step);
 
     public async ValueTask DisposeAsync()
     {
