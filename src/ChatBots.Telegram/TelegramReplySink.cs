@@ -41,6 +41,12 @@ internal sealed class TelegramReplySink(
             return;
         }
 
+        if (reply.Kind != ReplyKind.Transcript)
+        {
+            // The answer is out: typing again afterwards would suggest more is coming. A transcript comes before the answer.
+            await _typingStop.CancelAsync();
+        }
+
         DeliveryResult result = await delivery.DeliverAsync(target, reply, cancellationToken);
         _replay |= result == DeliveryResult.Failed;
     }
