@@ -39,7 +39,7 @@ internal static class HostFactory
         builder.AddOpenAIClients();
         if (mode == HostMode.Run)
         {
-            //ADAPTERS builder.AddTelegramAdapter();
+            builder.AddTelegramAdapter();
             //ADAPTERS builder.AddDiscordAdapter();
         }
 
