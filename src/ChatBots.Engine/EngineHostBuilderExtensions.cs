@@ -33,6 +33,8 @@ public static class EngineHostBuilderExtensions
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         services.AddOptions<ModelSelectionOptions>().BindConfiguration(ModelSelectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelCatalogueOptions>().BindConfiguration(ModelCatalogueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton<EngineMetrics>();
         services.TryAddSingleton<TokenCounter>();
         services.TryAddSingleton<ModelCatalogue>();
         services.TryAddSingleton<PromptFactory>();

@@ -1,4 +1,5 @@
 using ChatBots.Engine;
+using ChatBots.Host.Health;
 using ChatBots.OpenAI;
 using ChatBots.Storage;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,8 @@ internal static class HostFactory
         {
             builder.AddTelegramAdapter();
             //ADAPTERS builder.AddDiscordAdapter();
+            builder.AddHealthEndpoint();
+            builder.AddTelemetryExport();
         }
 
         return builder;

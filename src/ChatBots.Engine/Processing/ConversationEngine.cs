@@ -43,6 +43,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     private readonly LedgerRecorder _recorder;
     private readonly BudgetGuard _budgets;
     private readonly VoicePipeline _voice;
+    private readonly EngineMetrics _metrics;
     private readonly IOptionsMonitor<EngineOptions> _options;
     private readonly IOptionsMonitor<ModelSelectionOptions> _models;
     private readonly IOptionsMonitor<AccessOptions> _access;
@@ -61,6 +62,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         LedgerRecorder recorder,
         BudgetGuard budgets,
         VoicePipeline voice,
+        EngineMetrics metrics,
         IOptionsMonitor<EngineOptions> options,
         IOptionsMonitor<ModelSelectionOptions> models,
         IOptionsMonitor<AccessOptions> access,
@@ -76,6 +78,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         _recorder = recorder;
         _budgets = budgets;
         _voice = voice;
+        _metrics = metrics;
         _options = options;
         _models = models;
         _access = access;
@@ -102,6 +105,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         IncomingMessage message = item.Message;
         IReplySink sink = item.Sink;
         string conversation = message.Conversation.ToString();
+        string platform = message.Conversation.Platform.ToString().ToLowerInvariant();
+        string outcome = "handled";
         try
         {
             if (!IsAllowed(message))
@@ -133,8 +138,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
 
             if (message.Audio is { } audio)
             {
-                VoiceOutcome outcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
-                if (outcome.TextToAnswer is { } transcript)
+                VoiceOutcome voiceOutcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
+                if (voiceOutcome.TextToAnswer is { } transcript)
                 {
                     // A caption and the speech are one user turn.
                     string spoken = string.IsNullOrWhiteSpace(message.Text) ? transcript : message.Text.Trim() + "\n\n" + transcript;
@@ -153,6 +158,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
         catch (ModelCallException ex)
         {
+            outcome = "model_error";
+            _metrics.Error(ex.Kind.ToString());
             Log.ModelFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex);
             await SendAsync(sink, ex.UserMessage, ReplyKind.Error, conversation, cancellationToken);
         }
@@ -162,11 +169,14 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
         catch (Exception ex)
         {
+            outcome = "failed";
+            _metrics.Error("internal");
             Log.HandlerFailed(_logger, conversation, ex);
             await SendAsync(sink, "Sorry, something went wrong while answering. Please try again.", ReplyKind.Error, conversation, cancellationToken);
         }
         finally
         {
+            _metrics.Message(platform, outcome);
             try
             {
                 await sink.WorkFinishedAsync(CancellationToken.None);

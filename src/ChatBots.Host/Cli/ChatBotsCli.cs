@@ -27,6 +27,7 @@ internal static class ChatBotsCli
                                          count tokens (framing included for --messages) and estimate the cost
           chatbots usage [--by day|model|platform|conversation] [--days N]
                                          costs and tokens from the ledger
+          chatbots healthcheck           exit 0 when the running bot's /healthz answers (Docker HEALTHCHECK)
           chatbots help                  this text
 
         Configuration: config/appsettings.json, environment variables (OpenAI__ApiKey, Telegram__BotToken,
@@ -45,6 +46,7 @@ internal static class ChatBotsCli
                 "chat" => await ChatCommand.ExecuteAsync(rest),
                 "tokens" => await TokensCommand.ExecuteAsync(rest),
                 "usage" => await UsageCommand.ExecuteAsync(rest),
+                "healthcheck" => await HealthcheckCommand.ExecuteAsync(rest),
                 "help" or "--help" or "-h" => Help(),
                 _ => Unknown(verb),
             };
