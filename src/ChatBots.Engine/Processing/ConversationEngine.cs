@@ -95,7 +95,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
 
     public EnqueueResult Enqueue(IncomingMessage message, IReplySink sink) => _lanes.Enqueue(message.Conversation, new WorkItem(message, sink));
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Resolves the configured models once, so an unlisted one is warned about at start rather than at the first message.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ModelSelectionOptions models = _models.CurrentValue;
+        _catalogue.Resolve(models.Model);
+        _catalogue.Resolve(models.SummaryModel);
+        _catalogue.Resolve(models.TranscriptionModel);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Stops accepting and lets queued replies finish until the host's shutdown timeout cancels them.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _lanes.StopAsync(cancellationToken);
