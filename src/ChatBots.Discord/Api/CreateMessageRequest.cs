@@ -1,0 +1,3 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record CreateMessageRequest(string Content, AllowedMentions AllowedMentions, MessageReference? MessageReference);
