@@ -31,6 +31,18 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
 
     private TimeSpan MaxWait => options.Value.MaxRateLimitWait;
 
+    /// <summary>True while a global 429 pauses every request.</summary>
+    internal bool IsGloballyPaused
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _globalPauseUntil > time.GetUtcNow();
+            }
+        }
+    }
+
     /// <summary>Waits until the route's bucket and the global limit allow one request; the lease serializes the bucket.</summary>
     public async Task<IDisposable> AcquireAsync(DiscordRoute route, CancellationToken cancellationToken)
     {
