@@ -86,7 +86,7 @@ internal static partial class DiscordMessageMapper
         }
 
         DiscordAttachment? audio = attachments.FirstOrDefault(a => a.ContentType?.StartsWith("audio/", StringComparison.OrdinalIgnoreCase) == true);
-        return audio ?? ((message.Flags & VoiceMessageFlag) != 0 ? attachments[0] : null);
+        return audio ?? (((message.Flags ?? 0) & VoiceMessageFlag) != 0 ? attachments[0] : null);
     }
 
     /// <summary>Maps an addressed message; <paramref name="conversationChannelId"/> differs from the message's channel when a thread was opened for it.</summary>
