@@ -188,6 +188,34 @@ public sealed class AdapterTests
     }
 
     [Fact]
+    public async Task Adapter_VoiceMessageUrlExpired_FetchesMessageAgainForFreshUrl()
+    {
+        byte[] ogg = [0x4F, 0x67, 0x67, 0x53, 9, 9];
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        string fresh = env.Discord.AddCdnFile("attachments/1/3/fresh.ogg", ogg);
+        JsonObject voice = DiscordPayloads.VoiceMessage(DmChannel, env.Discord.BaseUrl + "/cdn/attachments/1/3/expired.ogg", ogg.Length, 1.0);
+        JsonObject refetched = (JsonObject)voice.DeepClone();
+        refetched["attachments"]![0]!["url"] = fresh;
+        env.Discord.AddMessage(refetched);
+        byte[]? downloaded = null;
+        env.Engine.Responder = async (m, ct) =>
+        {
+            await using Stream stream = await m.Audio!.OpenAsync(ct);
+            using var copy = new MemoryStream();
+            await stream.CopyToAsync(copy, ct);
+            downloaded = copy.ToArray();
+            return "ok";
+        };
+        await env.WaitReadyAsync();
+
+        string id = await env.SendMessageAsync(voice);
+        await env.WaitForPostAsync(DmChannel);
+
+        Assert.Equal(ogg, downloaded);
+        Assert.Single(env.Discord.RequestsTo("GET", $"channels/{DmChannel}/messages/{id}"));
+    }
+
+    [Fact]
     public async Task Adapter_Start_RegistersSlashCommandsPerConfiguredGuild()
     {
         await using DiscordTestHost env = await DiscordTestHost.StartAsync(settings: new Dictionary<string, string?> { ["Discord:CommandGuildIds:0"] = DiscordPayloads.GuildId });

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatBots.Testing.Discord;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ChatBots.Discord.Tests;
@@ -136,6 +136,19 @@ public sealed class GatewayTests
         Assert.DoesNotContain(second.Received, p => p.Op == 6);
         Assert.Equal(2, env.Discord.RequestsTo("GET", "gateway/bot").Count);
         await DiscordTestHost.WaitUntilAsync(() => env.Discord.CurrentSessionId == "session-2" && env.Status.IsConnected);
+    }
+
+    [Fact]
+    public async Task Gateway_InvalidSessionResumable_ResumesOnResumeUrl()
+    {
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        FakeGatewayConnection first = await env.WaitReadyAsync();
+
+        await first.SendInvalidSessionAsync(resumable: true);
+
+        FakeGatewayConnection second = await env.Discord.WaitForConnectionAsync(1, Guard);
+        Assert.True(second.IsResumeEndpoint);
+        Assert.Equal("session-1", (await second.WaitForOpAsync(6, Guard)).D!["session_id"]!.GetValue<string>());
     }
 
     [Theory]
