@@ -36,7 +36,7 @@ public static class DiscordHostBuilderExtensions
         {
             DiscordOptions options = sp.GetRequiredService<IOptions<DiscordOptions>>().Value;
             http.BaseAddress = new Uri(options.ApiBaseUrl.TrimEnd('/') + "/v10/");
-            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bot " + options.BotToken);
+            http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bot " + options.NormalizedToken);
             http.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", DiscordRestClient.UserAgent);
             http.Timeout = TimeSpan.FromSeconds(30);
         }).RemoveAllLoggers();

@@ -14,6 +14,16 @@ public sealed class DiscordOptions
     [Required(ErrorMessage = "Discord:BotToken is required: copy the token from the Discord Developer Portal, Bot page.")]
     public string BotToken { get; set; } = "";
 
+    /// <summary>The token as Discord wants it: trimmed, without a pasted "Bot " prefix.</summary>
+    internal string NormalizedToken
+    {
+        get
+        {
+            string token = BotToken.Trim();
+            return token.StartsWith("Bot ", StringComparison.OrdinalIgnoreCase) ? token[4..].Trim() : token;
+        }
+    }
+
     /// <summary>The REST base URL without version; the client appends <c>/v10</c>. Changed only for tests.</summary>
     [Required(ErrorMessage = "Discord:ApiBaseUrl is required (default https://discord.com/api).")]
     [Url(ErrorMessage = "Discord:ApiBaseUrl must be an absolute http(s) URL such as https://discord.com/api.")]

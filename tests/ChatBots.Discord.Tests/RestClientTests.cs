@@ -26,6 +26,10 @@ public sealed class RestClientTests
         Assert.Equal([429, 200], attempts.Select(a => a.Status));
         Assert.True(TimeProvider.System.GetElapsedTime(attempts[0].Timestamp, attempts[1].Timestamp) >= TimeSpan.FromMilliseconds(450));
         Assert.All(attempts, a => Assert.Equal("hello once", a.Json!["content"]!.GetValue<string>()));
+
+        // The retry carries the same nonce, so Discord could never create the message twice.
+        Assert.Equal(attempts[0].Json!["nonce"]!.GetValue<string>(), attempts[1].Json!["nonce"]!.GetValue<string>());
+        Assert.True(attempts[1].Json!["enforce_nonce"]!.GetValue<bool>());
     }
 
     [Fact]

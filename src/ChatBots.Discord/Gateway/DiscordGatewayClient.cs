@@ -436,7 +436,7 @@ internal sealed partial class DiscordGatewayClient
     {
         string os = OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : "linux";
         var identify = new IdentifyCommand(new IdentifyData(
-            _options.BotToken,
+            _options.NormalizedToken,
             _options.Intents,
             new IdentifyProperties(os, "chatbots", "chatbots"),
             _options.ShardCount > 1 ? [_options.ShardId, _options.ShardCount] : null));
@@ -448,7 +448,7 @@ internal sealed partial class DiscordGatewayClient
     {
         (string? sessionId, _, long? seq) = _session.Snapshot();
         LogResuming(_logger, sessionId, seq);
-        var resume = new ResumeCommand(new ResumeData(_options.BotToken, sessionId ?? "", seq));
+        var resume = new ResumeCommand(new ResumeData(_options.NormalizedToken, sessionId ?? "", seq));
         return SendAsync(connection, JsonSerializer.SerializeToUtf8Bytes(resume, DiscordJsonContext.Default.ResumeCommand), cancellationToken);
     }
 

@@ -19,6 +19,8 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
     /// <summary>Discord bans at 10,000 per 10 minutes; we stop at a tenth of that.</summary>
     internal const int InvalidRequestLimit = 1000;
 
+    private const int MaxBuckets = 5000;
+
     private static readonly TimeSpan InvalidRequestWindow = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, string> _routeToBucket = new(StringComparer.Ordinal);
@@ -191,7 +193,25 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
     private BucketState GetBucket(DiscordRoute route)
     {
         string id = _routeToBucket.TryGetValue(route.Key, out string? hash) ? hash : route.Key;
+        if (_buckets.Count > MaxBuckets)
+        {
+            PruneIdleBuckets();
+        }
+
         return _buckets.GetOrAdd($"{id}|{route.MajorId}", static _ => new BucketState());
+    }
+
+    /// <summary>Every interaction token and channel gets a bucket; forget the ones whose window is over and that nobody holds.</summary>
+    private void PruneIdleBuckets()
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        foreach (KeyValuePair<string, BucketState> entry in _buckets)
+        {
+            if (entry.Value.ResetAt < now && entry.Value.Gate.CurrentCount == 1)
+            {
+                _buckets.TryRemove(entry);
+            }
+        }
     }
 
     private async Task WaitCappedAsync(DiscordRoute route, TimeSpan wait, CancellationToken cancellationToken)

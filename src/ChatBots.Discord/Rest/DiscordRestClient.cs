@@ -41,7 +41,12 @@ internal sealed partial class DiscordRestClient(
         var request = new CreateMessageRequest(
             content,
             AllowedMentions.None,
-            replyToMessageId is null ? null : new MessageReference { MessageId = replyToMessageId, FailIfNotExists = false });
+            replyToMessageId is null ? null : new MessageReference { MessageId = replyToMessageId, FailIfNotExists = false })
+        {
+            // One nonce per logical message, reused by every retry of it (≤ 25 characters).
+            Nonce = Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            EnforceNonce = true,
+        };
         return SendAsync(
             new DiscordRoute(HttpMethod.Post, "channels/{channel.id}/messages", channelId),
             $"channels/{channelId}/messages",
