@@ -44,6 +44,14 @@ public static class MessageSplitter
             Add(parts, part);
             openFence = fenceAtEnd;
             remaining = remaining[(cut + separator)..];
+            if (openFence is not null && IsFenceLine(remaining.TrimStart('\n', '\r'), out int fenceLineLength))
+            {
+                // The cut fell just before the block's own closing fence: our added fence already closes it, so drop
+                // that line instead of reopening an empty block in the next part.
+                remaining = remaining.TrimStart('\n', '\r')[fenceLineLength..];
+                openFence = null;
+            }
+
             if (openFence is null)
             {
                 // Outside code, leading blank lines would only render as empty space.
@@ -56,6 +64,14 @@ public static class MessageSplitter
         }
 
         return parts;
+    }
+
+    private static bool IsFenceLine(string text, out int lineLength)
+    {
+        int end = text.IndexOf('\n', StringComparison.Ordinal);
+        string line = end < 0 ? text : text[..end];
+        lineLength = line.Length;
+        return line.Trim() == Fence;
     }
 
     /// <summary>The fence line still open after <paramref name="chunk"/>, given the one open before it.</summary>

@@ -95,4 +95,21 @@ public sealed class MessageSplitterTests
         Assert.StartsWith("Item 0:", parts[0], StringComparison.Ordinal);
         Assert.Contains("Item 39:", parts[^1], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Split_CutJustBeforeClosingFence_NoEmptyBlockInNextPart()
+    {
+        string code = "```\n" + string.Join("\n", Enumerable.Range(0, 11).Select(i => $"line {i:00} " + new string('x', 172))) + "\n```";
+        string text = code + "\n" + string.Join(" ", Enumerable.Repeat("after", 300));
+
+        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+
+        Assert.All(parts, p => Assert.True(p.Length <= 2000));
+        // The cut falls exactly before the closing fence (1994 characters of block).
+        Assert.EndsWith("x\n```", parts[0], StringComparison.Ordinal);
+        Assert.All(parts, p => Assert.DoesNotContain("```\n```", p, StringComparison.Ordinal));
+        Assert.StartsWith("after", parts[1], StringComparison.Ordinal);
+        Assert.All(parts, p => Assert.Equal(0, p.Split('\n').Count(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal)) % 2));
+        Assert.Equal(300, parts.Sum(p => p.Split((char[])[' ', '\n']).Count(w => w == "after")));
+    }
 }
