@@ -1,3 +1,4 @@
+using ChatBots.Discord;
 using ChatBots.Engine;
 using ChatBots.Host.Health;
 using ChatBots.OpenAI;
@@ -41,7 +42,7 @@ internal static class HostFactory
         if (mode == HostMode.Run)
         {
             builder.AddTelegramAdapter();
-            //ADAPTERS builder.AddDiscordAdapter();
+            builder.AddDiscordAdapter();
             builder.AddHealthEndpoint();
             builder.AddTelemetryExport();
         }

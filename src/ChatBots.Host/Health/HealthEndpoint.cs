@@ -1,8 +1,10 @@
 using System.Text.Json;
+using ChatBots.Discord;
 using ChatBots.Telegram;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,12 +34,10 @@ internal sealed partial class HealthEndpoint(
             list.Add(new AdapterReadiness("telegram", true, telegram.IsConnected, telegram.FaultReason));
         }
 
-        foreach (Func<AdapterReadiness?> probe in services.GetServices<Func<AdapterReadiness?>>())
+        bool discordEnabled = !string.IsNullOrWhiteSpace(services.GetRequiredService<IConfiguration>()["Discord:BotToken"]);
+        if (discordEnabled && services.GetService<DiscordStatus>() is { } discord)
         {
-            if (probe() is { Enabled: true } readiness)
-            {
-                list.Add(readiness);
-            }
+            list.Add(new AdapterReadiness("discord", true, discord.IsConnected, discord.FaultReason));
         }
 
         return list;
