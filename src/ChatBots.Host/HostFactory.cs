@@ -30,6 +30,15 @@ internal static class HostFactory
         AddConfiguration(builder, args);
 
         builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
+
+        // In-flight replies get this long to finish on SIGTERM; below Docker's 10 s stop grace period.
+        TimeSpan shutdown = builder.Configuration.GetValue("Host:ShutdownTimeout", TimeSpan.FromSeconds(8));
+        if (shutdown <= TimeSpan.Zero || shutdown > TimeSpan.FromMinutes(10))
+        {
+            throw new FormatException("Host:ShutdownTimeout must be between 00:00:01 and 00:10:00.");
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         if (mode == HostMode.Chat)
         {
             // The console shows replies, not the host's chatter.
