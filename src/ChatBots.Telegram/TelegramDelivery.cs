@@ -1,3 +1,4 @@
+using ChatBots.Engine.Text;
 using ChatBots.Engine.Conversations;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot;

@@ -1,3 +1,4 @@
+using ChatBots.Engine.Text;
 using ChatBots.Discord.Rest;
 using ChatBots.Engine.Conversations;
 using Microsoft.Extensions.Logging;
@@ -41,7 +42,7 @@ internal sealed partial class DiscordInteractionSink : IReplySink
 
     public async ValueTask SendAsync(OutgoingReply reply, CancellationToken cancellationToken)
     {
-        IReadOnlyList<string> parts = MessageSplitter.Split(reply.Text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(reply.Text, DiscordLimits.MessageLength);
         await _gate.WaitAsync(cancellationToken);
         try
         {

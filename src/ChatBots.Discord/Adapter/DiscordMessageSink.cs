@@ -1,3 +1,4 @@
+using ChatBots.Engine.Text;
 using ChatBots.Discord.Rest;
 using ChatBots.Engine.Conversations;
 using Microsoft.Extensions.Logging;
@@ -45,7 +46,7 @@ internal sealed partial class DiscordMessageSink(
         }
 
         LogReplyText(logger, channelId, reply.Text);
-        foreach (string part in MessageSplitter.Split(reply.Text))
+        foreach (string part in MessageSplitter.Split(reply.Text, DiscordLimits.MessageLength))
         {
             string? replyTo;
             lock (_gate)

@@ -37,7 +37,7 @@ internal sealed partial class DiscordRestClient(
     /// <summary>Creates a message; <paramref name="replyToMessageId"/> makes it a reply that degrades to a plain message if the trigger is gone.</summary>
     public Task<DiscordMessage> CreateMessageAsync(string channelId, string content, string? replyToMessageId, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(content.Length, MessageSplitter.DiscordLimit, nameof(content));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(content.Length, DiscordLimits.MessageLength, nameof(content));
         var request = new CreateMessageRequest(
             content,
             AllowedMentions.None,
@@ -57,7 +57,7 @@ internal sealed partial class DiscordRestClient(
 
     public Task<DiscordMessage> EditMessageAsync(string channelId, string messageId, string content, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(content.Length, MessageSplitter.DiscordLimit, nameof(content));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(content.Length, DiscordLimits.MessageLength, nameof(content));
         return SendAsync(
             new DiscordRoute(HttpMethod.Patch, "channels/{channel.id}/messages/{message.id}", channelId),
             $"channels/{channelId}/messages/{messageId}",

@@ -1,11 +1,11 @@
-namespace ChatBots.Telegram;
+namespace ChatBots.Engine.Text;
 
 /// <summary>
 /// Splits long text into parts of at most a given length, preferring paragraph, then line, then sentence, then word
 /// boundaries. A fenced code block (<c>```lang</c>) that has to be split is closed at the end of one part and reopened,
 /// with its language, at the start of the next, so every part renders on its own.
 /// </summary>
-internal static class MessageSplitter
+public static class MessageSplitter
 {
     private const string Fence = "```";
     private const string FenceClose = "\n```";
@@ -38,6 +38,17 @@ internal static class MessageSplitter
             {
                 Add(parts, chunk.TrimEnd('\n') + FenceClose);
                 prefix = openFence + "\n";
+
+                // The block's own closing fence comes right after the cut: ours already closed it, so drop it
+                // instead of reopening an empty block in the next part.
+                string next = rest.TrimStart('\n');
+                int lineEnd = next.IndexOf('\n', StringComparison.Ordinal);
+                string firstLine = lineEnd < 0 ? next : next[..lineEnd];
+                if (firstLine.Trim() == Fence)
+                {
+                    rest = lineEnd < 0 ? "" : next[(lineEnd + 1)..];
+                    prefix = "";
+                }
             }
             else
             {
@@ -120,7 +131,7 @@ internal static class MessageSplitter
     }
 
     /// <summary>The opening fence line (<c>```lang</c>) still open at the end of <paramref name="text"/>, or null.</summary>
-    internal static string? OpenFenceAfter(string text)
+    public static string? OpenFenceAfter(string text)
     {
         string? open = null;
         foreach (string rawLine in text.Split('\n'))

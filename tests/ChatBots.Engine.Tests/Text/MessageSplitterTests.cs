@@ -1,6 +1,7 @@
+using ChatBots.Engine.Text;
 using System.Text;
 
-namespace ChatBots.Telegram.Tests;
+namespace ChatBots.Engine.Tests.Text;
 
 public sealed class MessageSplitterTests
 {

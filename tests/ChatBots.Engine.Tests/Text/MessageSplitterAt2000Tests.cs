@@ -1,11 +1,15 @@
-namespace ChatBots.Discord.Tests;
+using ChatBots.Engine.Text;
 
-public sealed class MessageSplitterTests
+namespace ChatBots.Engine.Tests.Text;
+
+/// <summary>The splitter at Discord's 2,000-character limit.</summary>
+
+public sealed class MessageSplitterAt2000Tests
 {
     [Fact]
     public void Split_ShortText_OnePartUnchanged()
     {
-        Assert.Equal(["hello **world**"], MessageSplitter.Split("hello **world**"));
+        Assert.Equal(["hello **world**"], MessageSplitter.Split("hello **world**", 2000));
     }
 
     [Fact]
@@ -14,7 +18,7 @@ public sealed class MessageSplitterTests
         string a = new('a', 1200);
         string b = new('b', 1200);
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(a + "\n\n" + b);
+        IReadOnlyList<string> parts = MessageSplitter.Split(a + "\n\n" + b, 2000);
 
         Assert.Equal([a, b], parts);
     }
@@ -24,7 +28,7 @@ public sealed class MessageSplitterTests
     {
         string text = string.Join("\n", Enumerable.Range(0, 100).Select(i => $"line {i:000} " + new string('x', 30)));
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.All(parts, p => Assert.True(p.Length <= 2000));
         Assert.All(parts, p => Assert.StartsWith("line ", p, StringComparison.Ordinal));
@@ -37,7 +41,7 @@ public sealed class MessageSplitterTests
         string sentence = "This is a sentence that goes on for a while. ";
         string text = string.Concat(Enumerable.Repeat(sentence, 60)).TrimEnd();
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.Equal(2, parts.Count);
         Assert.EndsWith(".", parts[0], StringComparison.Ordinal);
@@ -49,7 +53,7 @@ public sealed class MessageSplitterTests
     {
         string text = string.Join(" ", Enumerable.Repeat("word", 700));
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.All(parts, p => Assert.True(p.Length <= 2000));
         Assert.All(parts, p => Assert.Matches("^(word ?)+$", p));
@@ -61,7 +65,7 @@ public sealed class MessageSplitterTests
     {
         string text = string.Concat(Enumerable.Repeat("😀", 1500)); // 3000 UTF-16 units
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.All(parts, p => Assert.True(p.Length <= 2000));
         Assert.All(parts, p => Assert.False(char.IsHighSurrogate(p[^1])));
@@ -74,7 +78,7 @@ public sealed class MessageSplitterTests
         string code = "```python\n" + string.Join("\n", Enumerable.Range(0, 150).Select(i => $"print('value number {i:000}')")) + "\n```";
         string text = "Here is the script:\n\n" + code + "\n\nThat is all.";
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.True(parts.Count >= 2);
         Assert.All(parts, p => Assert.True(p.Length <= 2000, $"{p.Length}"));
@@ -102,7 +106,7 @@ public sealed class MessageSplitterTests
         string code = "```\n" + string.Join("\n", Enumerable.Range(0, 11).Select(i => $"line {i:00} " + new string('x', 172))) + "\n```";
         string text = code + "\n" + string.Join(" ", Enumerable.Repeat("after", 300));
 
-        IReadOnlyList<string> parts = MessageSplitter.Split(text);
+        IReadOnlyList<string> parts = MessageSplitter.Split(text, 2000);
 
         Assert.All(parts, p => Assert.True(p.Length <= 2000));
         // The cut falls exactly before the closing fence (1994 characters of block).
