@@ -1,5 +1,5 @@
-using ChatBots.Engine.Text;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Text;
 using Microsoft.Extensions.Logging;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;

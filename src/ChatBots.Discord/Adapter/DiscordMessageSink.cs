@@ -1,6 +1,6 @@
-using ChatBots.Engine.Text;
 using ChatBots.Discord.Rest;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Text;
 using Microsoft.Extensions.Logging;
 
 namespace ChatBots.Discord.Adapter;

@@ -1,5 +1,5 @@
-using ChatBots.Engine.Text;
 using System.Text;
+using ChatBots.Engine.Text;
 
 namespace ChatBots.Engine.Tests.Text;
 
