@@ -45,7 +45,6 @@ internal static class HostFactory
             builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
 
-        builder.AddConversationEngine();
         builder.AddSqliteStore();
         builder.AddOpenAIClients();
         if (mode == HostMode.Run)
@@ -54,8 +53,12 @@ internal static class HostFactory
             builder.AddDiscordAdapter();
             builder.AddHealthEndpoint();
             builder.AddTelemetryExport();
+            builder.Services.AddHostedService<AdapterWatchdog>();
         }
 
+        // Last, so it stops first: on shutdown the engine drains its lanes while the adapters can still deliver the
+        // replies; messages arriving meanwhile are refused as "stopping" and stay pending for the next start.
+        builder.AddConversationEngine();
         return builder;
     }
 

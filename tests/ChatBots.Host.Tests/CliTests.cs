@@ -151,3 +151,26 @@ public sealed class CliTests
         Assert.Contains("your daily budget of $0.00001 is used up", budgetOutput, StringComparison.Ordinal);
     }
 }
+
+public sealed class WatchdogTests
+{
+    [Fact]
+    public async Task Run_EveryAdapterFailsForGood_ExitsOneNamingTheSetting()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        telegram.AddError(new Testing.Telegram.TelegramScriptedError("getMe", 401, "Unauthorized", Times: null));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Telegram__BotToken"] = telegram.Token,
+            ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
+        };
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(1, code);
+        Assert.Contains("Telegram:BotToken", output, StringComparison.Ordinal);
+        Assert.Contains("Every configured adapter has stopped", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(telegram.Token, output, StringComparison.Ordinal);
+    }
+}

@@ -16,6 +16,10 @@ public sealed class BudgetGuard
     private readonly Lock _gate = new();
     private readonly List<Reservation> _reserved = [];
 
+    // Check-then-reserve must be one step, or two lanes of one user (or any two under the global cap) could both
+    // pass on the last dollar.
+    private readonly SemaphoreSlim _reserveGate = new(1, 1);
+
     public BudgetGuard(ILedgerStore ledger, IOptionsMonitor<BudgetOptions> budgets, TimeProvider time)
     {
         _ledger = ledger;
@@ -74,6 +78,28 @@ public sealed class BudgetGuard
         };
         UsageTotals totals = await _ledger.SumAsync(filter, cancellationToken);
         return totals.Cost + Reserved(limit.Scope, userId, conversation);
+    }
+
+    /// <summary>
+    /// Atomically: refuses when a budget is used up; otherwise reserves <paramref name="amountFor"/>(what is left, or null
+    /// without budgets) until the returned reservation is disposed.
+    /// </summary>
+    public async Task<(IDisposable? Reservation, BudgetRefusal? Refusal)> TryReserveAsync(
+        string userId,
+        ConversationKey conversation,
+        Func<MicroUsd?, MicroUsd> amountFor,
+        CancellationToken cancellationToken)
+    {
+        await _reserveGate.WaitAsync(cancellationToken);
+        try
+        {
+            (MicroUsd? remaining, BudgetRefusal? refusal) = await RemainingAsync(userId, conversation, cancellationToken);
+            return refusal is not null ? (null, refusal) : (Reserve(userId, conversation, amountFor(remaining)), null);
+        }
+        finally
+        {
+            _reserveGate.Release();
+        }
     }
 
     /// <summary>Holds <paramref name="worstCase"/> against every budget until the returned reservation is disposed.</summary>

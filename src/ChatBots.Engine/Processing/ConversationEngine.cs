@@ -26,6 +26,9 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     /// <summary>The fewest output tokens a call is allowed when a budget is nearly used up.</summary>
     public const int MinReplyTokens = 64;
 
+    /// <summary>The most extra margin a model earns by miscounting (tokens).</summary>
+    private const int MaxDrift = 4_096;
+
     private static readonly EngineCommand[] CommandList =
     [
         new("help", "What this bot does and its commands"),
@@ -228,6 +231,19 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
         }
 
+        // A used-up budget is refused before anything is spent, a summary included.
+        bool admin = IsAdmin(message);
+        if (!admin)
+        {
+            (_, BudgetRefusal? exhausted) = await _budgets.RemainingAsync(message.QualifiedAuthorId, key, cancellationToken);
+            if (exhausted is not null)
+            {
+                Log.BudgetRefused(_logger, conversation, message.QualifiedAuthorId, exhausted.Budget.Name);
+                await SendAsync(sink, exhausted.ToUserMessage(now), ReplyKind.Notice, conversation, cancellationToken);
+                return;
+            }
+        }
+
         var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now);
         ChatMessage userMessage = PromptFactory.ToMessage(userTurn);
 
@@ -237,31 +253,32 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             await EvictAsync(history, message, fixedTokens + summaryAllowance, window.LowWater, window.Budget, cancellationToken);
         }
 
-        // Budgets: refuse when one is used up; when the worst case does not fit, shorten the reply to what is left.
+        // Reserve the worst case; when it does not fit what is left, shorten the reply to what the rest pays for.
         int maxOutput = window.ReservedOutput;
         long promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
         IDisposable? reservation = null;
-        if (!IsAdmin(message))
+        if (!admin)
         {
-            (MicroUsd? remaining, BudgetRefusal? refusal) = await _budgets.RemainingAsync(message.QualifiedAuthorId, key, cancellationToken);
+            (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, key, left =>
+            {
+                MicroUsd worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
+                if (left is { } remaining && worst > remaining)
+                {
+                    MicroUsd input = model.Prices.ChatCost(promptTokens, 0, 0);
+                    decimal perOutputToken = Math.Max(model.Prices.OutputPerMTok, 0.000001m);
+                    long affordable = (long)((remaining.Value - input.Value) / perOutputToken);
+                    maxOutput = (int)Math.Clamp(affordable, Math.Min(MinReplyTokens, maxOutput), maxOutput);
+                    worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
+                }
+
+                return worst;
+            }, cancellationToken);
             if (refusal is not null)
             {
                 Log.BudgetRefused(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name);
                 await SendAsync(sink, refusal.ToUserMessage(now), ReplyKind.Notice, conversation, cancellationToken);
                 return;
             }
-
-            MicroUsd worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
-            if (remaining is { } left && worst > left)
-            {
-                MicroUsd input = model.Prices.ChatCost(promptTokens, 0, 0);
-                decimal perOutputToken = Math.Max(model.Prices.OutputPerMTok, 0.000001m);
-                long affordable = (long)((left.Value - input.Value) / perOutputToken);
-                maxOutput = (int)Math.Clamp(affordable, MinReplyTokens, maxOutput);
-                worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
-            }
-
-            reservation = _budgets.Reserve(message.QualifiedAuthorId, key, worst);
         }
 
         using (reservation)
@@ -273,24 +290,42 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 Log.PromptText(_logger, conversation, string.Join("\n", prompt.Select(m => $"[{m.Role}{(m.AuthorName is null ? "" : " " + m.AuthorName)}] {m.Text}")));
             }
 
+            // A stream cut short (shutdown, dropped connection) was still billed by the provider: record our estimate.
+            Func<ModelCallResult, Task> recordInterrupted = partial =>
+                _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, partial, LedgerKind.Chat, CancellationToken.None);
             ModelCallResult result;
             try
             {
-                result = await _caller.CallAsync(model, prompt, promptTokens, maxOutput, sink, cancellationToken);
+                result = await _caller.CallAsync(model, prompt, promptTokens, maxOutput, sink, recordInterrupted, cancellationToken);
             }
             catch (ModelCallException ex) when (ex.Kind == ModelErrorKind.ContextTooLong)
             {
                 // Our count drifted from the server's (an unlisted model, a different framing): trim harder, retry once.
                 Log.ContextRetry(_logger, conversation, promptTokens);
-                _drift.AddOrUpdate(model.Id, window.Budget / 4, (_, d) => Math.Max(d, window.Budget / 4));
+                int extra = Math.Min(window.Budget / 4, MaxDrift);
+                _drift.AddOrUpdate(model.Id, extra, (_, d) => Math.Max(d, extra));
                 await EvictAsync(history, message, fixedTokens + summaryAllowance, window.LowWater / 2, 0, cancellationToken);
-                promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
+                // The server refused what we sent, so the retry must be clearly smaller than that, whatever we count.
+                long retryBudget = Math.Min(window.Budget - extra, promptTokens * 3 / 4);
+                long others = systemTokens + history.SummaryTokens + history.HistoryTokens + TokenCounter.ReplyPriming;
+                if (others + messageTokens > retryBudget)
+                {
+                    // Nothing left to evict: the message itself has to shrink.
+                    int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
+                    text = Summarizer.TruncateEnd(text, (int)Math.Max(1, retryBudget - others - framing), encoding);
+                    messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+                    userTurn = userTurn with { Text = text, TokenCount = messageTokens };
+                    userMessage = PromptFactory.ToMessage(userTurn);
+                }
+
+                promptTokens = others + messageTokens;
                 prompt = history.BuildPrompt(systemMessage, userMessage);
-                result = await _caller.CallAsync(model, prompt, promptTokens, maxOutput, sink, cancellationToken);
+                result = await _caller.CallAsync(model, prompt, promptTokens, maxOutput, sink, recordInterrupted, cancellationToken);
             }
 
             LearnDrift(model.Id, result, promptTokens);
-            LedgerEntry entry = await _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, result, LedgerKind.Chat, cancellationToken);
+            // The call is paid for: its ledger row and turns are written even when shutdown cancels the rest.
+            LedgerEntry entry = await _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, result, LedgerKind.Chat, CancellationToken.None);
             Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.ToString(), entry.Model, entry.Estimated ? ", estimated" : "");
 
             string answer = result.Text;
@@ -303,7 +338,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 _prompts.CountTurn(TurnRole.Assistant, answer, null, encoding),
                 encoding,
                 _time.GetUtcNow());
-            await _store.AppendTurnsAsync(key, [userTurn, assistantTurn], cancellationToken);
+            await _store.AppendTurnsAsync(key, [userTurn, assistantTurn], CancellationToken.None);
             history.Append(userTurn, userMessage);
             history.Append(assistantTurn, PromptFactory.ToMessage(assistantTurn));
 
@@ -410,7 +445,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             return;
         }
 
-        int drift = (int)Math.Min(result.InputTokens - counted, 4_096);
+        int drift = (int)Math.Min(result.InputTokens - counted, MaxDrift);
         Log.Drift(_logger, model, result.InputTokens, counted);
         _drift.AddOrUpdate(model, drift, (_, d) => Math.Max(d, drift));
     }

@@ -31,6 +31,10 @@ public sealed class ModelCaller
     /// <param name="promptTokens">Our count of the prompt, used when the server reports no usage.</param>
     /// <param name="maxOutputTokens">The reply limit sent to the server.</param>
     /// <param name="sink">Receives progressive text; null for background calls such as summaries.</param>
+    /// <param name="onInterrupted">
+    /// Called with an estimate (our counts, the text so far) when the stream fails after the server started answering,
+    /// so the call can still be billed; the failure is rethrown afterwards.
+    /// </param>
     /// <param name="cancellationToken">Cancels the call.</param>
     public async Task<ModelCallResult> CallAsync(
         ModelInfo model,
@@ -38,6 +42,7 @@ public sealed class ModelCaller
         long promptTokens,
         int maxOutputTokens,
         IReplySink? sink,
+        Func<ModelCallResult, Task>? onInterrupted,
         CancellationToken cancellationToken)
     {
         IChatClient client = _clients.GetClient(model.Id);
@@ -49,28 +54,39 @@ public sealed class ModelCaller
         long lastProgress = started;
         int progressLength = 0;
 
-        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(messages, options, cancellationToken))
+        bool answering = false;
+        try
         {
-            reportedModel ??= update.ModelId;
-            foreach (AIContent content in update.Contents)
+            await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(messages, options, cancellationToken))
             {
-                switch (content)
+                answering = true;
+                reportedModel ??= update.ModelId;
+                foreach (AIContent content in update.Contents)
                 {
-                    case TextContent t:
-                        text.Append(t.Text);
-                        break;
-                    case UsageContent u:
-                        usage = u.Details;
-                        break;
+                    switch (content)
+                    {
+                        case TextContent t:
+                            text.Append(t.Text);
+                            break;
+                        case UsageContent u:
+                            usage = u.Details;
+                            break;
+                    }
+                }
+
+                if (sink is not null && text.Length > progressLength && _time.GetElapsedTime(lastProgress) >= ProgressInterval)
+                {
+                    progressLength = text.Length;
+                    lastProgress = _time.GetTimestamp();
+                    await sink.UpdateAsync(text.ToString(), cancellationToken);
                 }
             }
-
-            if (sink is not null && text.Length > progressLength && _time.GetElapsedTime(lastProgress) >= ProgressInterval)
-            {
-                progressLength = text.Length;
-                lastProgress = _time.GetTimestamp();
-                await sink.UpdateAsync(text.ToString(), cancellationToken);
-            }
+        }
+        catch (Exception) when (answering && onInterrupted is not null)
+        {
+            string partial = text.ToString();
+            await onInterrupted(new ModelCallResult(partial, reportedModel ?? model.Id, promptTokens, 0, _counter.CountText(partial, model.Encoding), UsageReported: false));
+            throw;
         }
 
         _metrics.ModelLatency(_time.GetElapsedTime(started), model.Id);

@@ -80,8 +80,15 @@ public sealed class Summarizer
         ];
         long promptTokens = _counter.CountMessage("system", instructions, null, model.Encoding)
             + _counter.CountMessage("user", input, null, model.Encoding) + TokenCounter.ReplyPriming;
-        ModelCallResult result = await _caller.CallAsync(model, messages, promptTokens, maxTokens, sink: null, cancellationToken);
-        LedgerEntry entry = await _recorder.RecordChatAsync(conversation, userId, model, result, LedgerKind.Summary, cancellationToken);
+        ModelCallResult result = await _caller.CallAsync(
+            model,
+            messages,
+            promptTokens,
+            maxTokens,
+            sink: null,
+            partial => _recorder.RecordChatAsync(conversation, userId, model, partial, LedgerKind.Summary, CancellationToken.None),
+            cancellationToken);
+        LedgerEntry entry = await _recorder.RecordChatAsync(conversation, userId, model, result, LedgerKind.Summary, CancellationToken.None);
         return (TruncateEnd(result.Text.Trim(), maxTokens, encoding), entry);
     }
 

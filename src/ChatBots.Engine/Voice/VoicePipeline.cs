@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Costs;
@@ -97,7 +98,7 @@ public sealed partial class VoicePipeline
         }
 
         string label = task == TranscriptionTask.Translate ? "Translation" : "Transcript";
-        await sink.SendAsync(new OutgoingReply($"🎙 {label}: {transcript}", ReplyKind.Transcript), cancellationToken);
+        await ReplyAsync(sink, $"🎙 {label}: {transcript}", ReplyKind.Transcript, cancellationToken);
         return options.Mode == VoiceMode.TranscribeAndAnswer ? new VoiceOutcome(transcript) : new VoiceOutcome(null);
     }
 
@@ -152,16 +153,40 @@ public sealed partial class VoicePipeline
             return null;
         }
 
-        TimeSpan? duration = audio.Duration ?? (format == "ogg" ? OggOpusDuration.Read(bytes) : null);
-        if (duration is { } measured && measured > options.MaxDuration)
+        // The declared duration comes from the sender's client: trust the file when it says more.
+        TimeSpan? measured = format switch
         {
-            await NoticeAsync(sink, $"That voice message is {Minutes(measured)} long; I transcribe at most {Minutes(options.MaxDuration)}.", cancellationToken);
+            "ogg" => OggOpusDuration.Read(bytes),
+            "wav" => WavDuration(bytes),
+            _ => null,
+        };
+        TimeSpan? duration = (audio.Duration, measured) switch
+        {
+            ({ } a, { } b) => a > b ? a : b,
+            (var a, var b) => a ?? b,
+        };
+        if (duration is { } length && length > options.MaxDuration)
+        {
+            await NoticeAsync(sink, $"That voice message is {Minutes(length)} long; I transcribe at most {Minutes(options.MaxDuration)}.", cancellationToken);
             return null;
         }
 
         string fileName = FileName(audio.FileName, format);
+        TimeSpan reserveFor = duration ?? options.MaxDuration;
+        IDisposable? reservation = null;
+        if (!admin)
+        {
+            (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(
+                message.QualifiedAuthorId, message.Conversation, _ => model.Prices.AudioCost((decimal)reserveFor.TotalSeconds), cancellationToken);
+            if (refusal is not null)
+            {
+                await NoticeAsync(sink, refusal.ToUserMessage(_time.GetUtcNow()), cancellationToken);
+                return null;
+            }
+        }
+
         Transcript transcript;
-        using (var reservation = admin ? null : _budgets.Reserve(message.QualifiedAuthorId, message.Conversation, model.Prices.AudioCost((decimal)(duration ?? worstDuration).TotalSeconds)))
+        using (reservation)
         {
             try
             {
@@ -176,10 +201,14 @@ public sealed partial class VoicePipeline
                 return null;
             }
 
-            // Bill by duration: ours, else the server's, else an estimate at 16 kbit/s (Opus voice is about that).
+            // Bill by duration: ours, else the server's, else an estimate from the size at a typical bit rate for the
+            // format, never more than the longest note accepted (the row is marked estimated).
             TimeSpan? billed = duration ?? transcript.Duration;
-            decimal seconds = billed is { } d ? (decimal)d.TotalSeconds : Math.Round(bytes.Length / 2_000m, 3);
-            await _recorder.RecordTranscriptionAsync(message.Conversation, message.QualifiedAuthorId, _catalogue.Resolve(transcript.Model.Length > 0 ? transcript.Model : modelId), Math.Round(seconds, 3), billed is null, cancellationToken);
+            decimal seconds = billed is { } d
+                ? (decimal)d.TotalSeconds
+                : Math.Min(bytes.Length / BytesPerSecond(format, bytes), (decimal)options.MaxDuration.TotalSeconds);
+            ModelInfo billedModel = _catalogue.Resolve(transcript.Model.Length > 0 ? transcript.Model : modelId);
+            await _recorder.RecordTranscriptionAsync(message.Conversation, message.QualifiedAuthorId, billedModel, Math.Round(seconds, 3), billed is null, CancellationToken.None);
         }
 
         return transcript.Text.Trim();
@@ -214,8 +243,42 @@ public sealed partial class VoicePipeline
         return (string.IsNullOrWhiteSpace(stem) ? "voice" : stem) + "." + (matches && extension != "oga" && extension != "opus" ? extension : format);
     }
 
-    private static Task NoticeAsync(IReplySink sink, string text, CancellationToken cancellationToken) =>
-        sink.SendAsync(new OutgoingReply(text, ReplyKind.Notice), cancellationToken).AsTask();
+    /// <summary>Bytes per second of audio, for an estimate when nothing reports the duration.</summary>
+    private static decimal BytesPerSecond(string format, byte[] bytes) => format switch
+    {
+        "wav" when bytes.Length >= 32 => Math.Max(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(28))),
+        "ogg" or "webm" => 4_000m, // Opus voice at about 32 kbit/s
+        "flac" => 50_000m,
+        _ => 16_000m, // mp3 / AAC at about 128 kbit/s
+    };
+
+    /// <summary>A PCM WAV file's duration from its header: data size over byte rate.</summary>
+    private static TimeSpan? WavDuration(byte[] bytes)
+    {
+        if (bytes.Length < 44)
+        {
+            return null;
+        }
+
+        int byteRate = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(28));
+        return byteRate <= 0 ? null : TimeSpan.FromSeconds((bytes.Length - 44) / (double)byteRate);
+    }
+
+    /// <summary>Notices never fail the pipeline: a note already transcribed and billed must not turn into an error.</summary>
+    private Task NoticeAsync(IReplySink sink, string text, CancellationToken cancellationToken) =>
+        ReplyAsync(sink, text, ReplyKind.Notice, cancellationToken);
+
+    private async Task ReplyAsync(IReplySink sink, string text, ReplyKind kind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await sink.SendAsync(new OutgoingReply(text, kind), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogNoticeFailed(_logger, ex);
+        }
+    }
 
     private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024d / 1024d:0.#} MB");
 
@@ -231,6 +294,9 @@ public sealed partial class VoicePipeline
 
     [LoggerMessage(1203, LogLevel.Warning, "The transcription server rejected {FileName} from {Conversation}")]
     private static partial void LogRejected(ILogger logger, string conversation, string fileName, Exception exception);
+
+    [LoggerMessage(1204, LogLevel.Warning, "Delivering a voice reply failed")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception);
 
     private sealed class AudioTooLargeException : Exception
     {

@@ -68,6 +68,12 @@ internal static class ChatBotsCli
         {
             return ConfigurationError([ex.Message]);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
+        {
+            // A missing or unreadable file, bad JSON, a port in use: one line that names it, no stack trace.
+            await Console.Error.WriteLineAsync($"Error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
     }
 
     /// <summary>Options that take a value: <c>--name value</c> or <c>--name=value</c>; the rest are positional.</summary>

@@ -30,6 +30,7 @@ internal static class RunCommand
         using IHost host = builder.Build();
         ChatBotsCli.ValidateConfiguration(host.Services);
         await host.RunAsync();
-        return ExitCodes.Ok;
+        // The watchdog sets 1 when every adapter failed for good.
+        return Environment.ExitCode;
     }
 }

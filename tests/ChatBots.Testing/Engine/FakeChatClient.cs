@@ -49,11 +49,17 @@ public sealed class FakeChatClient : IChatClient
         ChatOptions? options = null,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        FakeReply reply = await ReplyAsync(messages, options, cancellationToken);
+        FakeReply reply = await ReplyAsync(messages, options, cancellationToken, streaming: true);
         int third = Math.Max(1, reply.Text.Length / 3);
         for (int i = 0; i < reply.Text.Length; i += third)
         {
             yield return new ChatResponseUpdate(ChatRole.Assistant, reply.Text.Substring(i, Math.Min(third, reply.Text.Length - i))) { ModelId = options?.ModelId };
+        }
+
+        if (reply.Error is not null)
+        {
+            // A stream that breaks after the server started answering.
+            throw reply.Error;
         }
 
         if (reply.Usage is not null)
@@ -68,7 +74,7 @@ public sealed class FakeChatClient : IChatClient
     {
     }
 
-    private async Task<FakeReply> ReplyAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    private async Task<FakeReply> ReplyAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken, bool streaming = false)
     {
         var prompt = new RecordedPrompt(
             options?.ModelId ?? "",
@@ -77,7 +83,8 @@ public sealed class FakeChatClient : IChatClient
         _prompts.Enqueue(prompt);
         PromptReceived?.Invoke(prompt);
         FakeReply reply = await Responder(prompt, cancellationToken);
-        if (reply.Error is not null)
+        // With text, a streamed reply fails mid-stream (after the text); without, before anything arrives.
+        if (reply.Error is not null && (!streaming || reply.Text.Length == 0))
         {
             throw reply.Error;
         }
