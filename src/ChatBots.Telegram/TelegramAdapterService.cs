@@ -199,16 +199,34 @@ internal sealed class TelegramAdapterService(
 
             // Persist every accepted update before the offset moves past it; only then hand them to the engine.
             var accepted = new List<MappedMessage>(updates.Length);
-            foreach (Update update in updates.OrderBy(u => u.Id))
+            try
             {
-                if (await dispatcher.AcceptAsync(update, null, cancellationToken) is { } mapped)
+                foreach (Update update in updates.OrderBy(u => u.Id))
                 {
-                    accepted.Add(mapped);
+                    if (await dispatcher.AcceptAsync(update, null, cancellationToken) is { } mapped)
+                    {
+                        accepted.Add(mapped);
+                    }
                 }
+
+                await journal.SetOffsetAsync(updates.Max(u => u.Id) + 1, cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The store failed (disk full, locked): the offset did not move, so the same updates come again.
+                // The ones already recorded as pending go to the engine now (a re-delivery skips them as in flight).
+                foreach (MappedMessage mapped in accepted)
+                {
+                    dispatcher.Enqueue(mapped);
+                }
+
+                TimeSpan delay = Backoff.Delay(++failures, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+                Log.PollingFailed(logger, delay, ex);
+                await Task.Delay(delay, time, cancellationToken);
+                continue;
             }
 
             offset = updates.Max(u => u.Id) + 1;
-            await journal.SetOffsetAsync(offset.Value, cancellationToken);
             foreach (MappedMessage mapped in accepted)
             {
                 dispatcher.Enqueue(mapped);

@@ -41,9 +41,10 @@ internal sealed class TelegramReplySink(
             return;
         }
 
-        if (reply.Kind != ReplyKind.Transcript)
+        if (reply.Kind is ReplyKind.Answer or ReplyKind.Error or ReplyKind.Command)
         {
-            // The answer is out: typing again afterwards would suggest more is coming. A transcript comes before the answer.
+            // The answer is out: typing again afterwards would suggest more is coming. Transcripts and notices
+            // (truncation) come before the answer, so typing goes on through them.
             await _typingStop.CancelAsync();
         }
 

@@ -39,8 +39,8 @@ internal sealed partial class DiscordMessageSink(
 
     public async ValueTask SendAsync(OutgoingReply reply, CancellationToken cancellationToken)
     {
-        // A transcript comes before the answer: keep typing for the answer; anything else ends the wait.
-        if (reply.Kind != ReplyKind.Transcript)
+        // Transcripts and notices (truncation) come before the answer: keep typing for it; a final reply ends the wait.
+        if (reply.Kind is ReplyKind.Answer or ReplyKind.Error or ReplyKind.Command)
         {
             await StopTypingAsync();
         }
