@@ -264,6 +264,12 @@ public sealed class GatewayTests
             Assert.Equal("session-1", resume.D!["session_id"]!.GetValue<string>());
             Assert.Equal(2, resume.D["seq"]!.GetValue<long>());
             Assert.NotEqual(1000, await first.Closed.WaitAsync(Guard));
+
+            // A resumed session gets no READY: the bot must still know who it is and answer a mention.
+            await DiscordTestHost.WaitUntilAsync(() => env.Discord.ActiveConnection == second);
+            await env.Discord.SendDispatchAsync("MESSAGE_CREATE", DiscordPayloads.GuildMessage("555000000000000001", "after restart", mentionBot: true));
+            RecordedRequest reply = await env.WaitForPostAsync("555000000000000001");
+            Assert.Contains("after restart", reply.Json!["content"]!.GetValue<string>(), StringComparison.Ordinal);
         }
         finally
         {

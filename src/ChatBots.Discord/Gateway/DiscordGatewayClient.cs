@@ -486,6 +486,8 @@ internal sealed partial class DiscordGatewayClient
             if (stored is not null && stored.ShardId == _options.ShardId && stored.ShardCount == _options.ShardCount)
             {
                 _session.Restore(stored.SessionId, stored.ResumeGatewayUrl, stored.Seq);
+                _selfUserId ??= stored.SelfUserId;
+                _applicationId ??= stored.ApplicationId;
                 _persistedSessionId = stored.SessionId;
                 _persistedSeq = stored.Seq;
                 LogSessionRestored(_logger, stored.SessionId, stored.Seq);
@@ -529,7 +531,7 @@ internal sealed partial class DiscordGatewayClient
         }
         else
         {
-            var stored = new StoredSession(sessionId, resumeUrl, seq, _options.ShardId, _options.ShardCount);
+            var stored = new StoredSession(sessionId, resumeUrl, seq, _options.ShardId, _options.ShardCount, _selfUserId, _applicationId);
             await _store.SetAsync(SessionKey, JsonSerializer.Serialize(stored, DiscordJsonContext.Default.StoredSession), cancellationToken);
         }
 
