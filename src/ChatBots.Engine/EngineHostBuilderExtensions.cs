@@ -4,6 +4,7 @@ using ChatBots.Engine.Models;
 using ChatBots.Engine.Options;
 using ChatBots.Engine.Processing;
 using ChatBots.Engine.Tokens;
+using ChatBots.Engine.Voice;
 using ChatBots.Engine.Window;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,7 @@ public static class EngineHostBuilderExtensions
 {
     /// <summary>
     /// Registers the conversation engine and its options (<c>Engine</c>, <c>Budgets</c>, <c>Access</c>, <c>Models</c>,
-    /// and the model names under <c>OpenAI</c>). The host also registers a store and an <see cref="IChatClientFactory"/>.
+    /// and the model names under <c>OpenAI</c>). The host also registers the stores, an <see cref="IChatClientFactory"/> and an <see cref="ITranscriber"/>.
     /// </summary>
     public static IHostApplicationBuilder AddConversationEngine(this IHostApplicationBuilder builder)
     {
@@ -32,6 +33,8 @@ public static class EngineHostBuilderExtensions
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         services.AddOptions<ModelSelectionOptions>().BindConfiguration(ModelSelectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelCatalogueOptions>().BindConfiguration(ModelCatalogueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddMetrics();
+        services.TryAddSingleton<EngineMetrics>();
         services.TryAddSingleton<TokenCounter>();
         services.TryAddSingleton<ModelCatalogue>();
         services.TryAddSingleton<PromptFactory>();
@@ -39,6 +42,8 @@ public static class EngineHostBuilderExtensions
         services.TryAddSingleton<LedgerRecorder>();
         services.TryAddSingleton<Summarizer>();
         services.TryAddSingleton<BudgetGuard>();
+        services.AddOptions<VoiceOptions>().BindConfiguration(VoiceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddSingleton<VoicePipeline>();
         services.TryAddSingleton<ConversationEngine>();
         services.TryAddSingleton<IConversationEngine>(sp => sp.GetRequiredService<ConversationEngine>());
         services.AddHostedService(sp => sp.GetRequiredService<ConversationEngine>());

@@ -1,8 +1,9 @@
 using ChatBots.Discord;
 using ChatBots.Engine;
+using ChatBots.Host.Health;
 using ChatBots.OpenAI;
 using ChatBots.Storage;
-using ChatBots.Telegram;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -21,7 +22,7 @@ internal static class HostFactory
 {
     public static HostApplicationBuilder CreateBuilder(string[] args, HostMode mode)
     {
-        HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = args,
             ContentRootPath = Directory.GetCurrentDirectory(),
@@ -29,10 +30,19 @@ internal static class HostFactory
         AddConfiguration(builder, args);
 
         builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
+
+        // In-flight replies get this long to finish on SIGTERM; below Docker's 10 s stop grace period.
+        TimeSpan shutdown = builder.Configuration.GetValue("Host:ShutdownTimeout", TimeSpan.FromSeconds(8));
+        if (shutdown <= TimeSpan.Zero || shutdown > TimeSpan.FromMinutes(10))
+        {
+            throw new FormatException("Host:ShutdownTimeout must be between 00:00:01 and 00:10:00.");
+        }
+
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         if (mode == HostMode.Chat)
         {
             // The console shows replies, not the host's chatter.
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(null, LogLevel.Warning);
         }
 
         builder.AddConversationEngine();
@@ -42,6 +52,8 @@ internal static class HostFactory
         {
             builder.AddTelegramAdapter();
             builder.AddDiscordAdapter();
+            builder.AddHealthEndpoint();
+            builder.AddTelemetryExport();
         }
 
         return builder;

@@ -4,6 +4,7 @@ using ChatBots.Engine.Costs;
 using ChatBots.Engine.Models;
 using ChatBots.Engine.Processing;
 using ChatBots.Engine.Storage;
+using ChatBots.Engine.Voice;
 using ChatBots.Testing.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,6 +20,8 @@ internal sealed class EngineHarness : IAsyncDisposable
 
     private EngineHarness(ServiceProvider services, FakeChatClient model, InMemoryConversationStore store, FakeTimeProvider time)
     {
+        Transcriber = services.GetRequiredService<FakeTranscriber>();
+        KeyValues = services.GetRequiredService<InMemoryKeyValueStore>();
         _services = services;
         Model = model;
         Store = store;
@@ -27,6 +30,10 @@ internal sealed class EngineHarness : IAsyncDisposable
     }
 
     public FakeChatClient Model { get; }
+
+    public FakeTranscriber Transcriber { get; }
+
+    public InMemoryKeyValueStore KeyValues { get; }
 
     public InMemoryConversationStore Store { get; }
 
@@ -48,6 +55,8 @@ internal sealed class EngineHarness : IAsyncDisposable
         ["Models:Entries:gpt-4o-mini:InputPerMTok"] = "0.15",
         ["Models:Entries:gpt-4o-mini:CachedInputPerMTok"] = "0.075",
         ["Models:Entries:gpt-4o-mini:OutputPerMTok"] = "0.60",
+        ["Models:Entries:gpt-4o-mini-transcribe:AudioPerMinute"] = "0.003",
+        ["Models:Entries:whisper-1:AudioPerMinute"] = "0.006",
         ["Models:Entries:gpt-4:Encoding"] = "cl100k_base",
         ["Models:Entries:gpt-4:ContextWindow"] = "8192",
         ["Models:Entries:gpt-4:MaxOutputTokens"] = "4096",
@@ -72,6 +81,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         services.AddSingleton<IConversationStore>(store);
         services.AddSingleton<ILedgerStore>(store);
         services.AddSingleton<IChatClientFactory>(new FakeChatClientFactory(model));
+        services.AddSingleton<FakeTranscriber>();
+        services.AddSingleton<ITranscriber>(sp => sp.GetRequiredService<FakeTranscriber>());
+        services.AddSingleton<InMemoryKeyValueStore>();
+        services.AddSingleton<IKeyValueStore>(sp => sp.GetRequiredService<InMemoryKeyValueStore>());
         services.AddConversationEngine();
         return new EngineHarness(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), model, store, time);
     }

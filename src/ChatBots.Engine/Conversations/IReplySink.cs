@@ -2,8 +2,9 @@ namespace ChatBots.Engine.Conversations;
 
 /// <summary>
 /// Where the engine sends what it has to say about one incoming message. The adapter implements it.
-/// For one message the engine calls <see cref="WorkStartedAsync"/> at most once, then any number of
-/// <see cref="UpdateAsync"/> and <see cref="SendAsync"/> calls in order, then always <see cref="WorkFinishedAsync"/>.
+/// For one message the engine calls <see cref="WorkStartedAsync"/> (possibly more than once: implementations make it
+/// idempotent), any number of <see cref="UpdateAsync"/> and <see cref="SendAsync"/> calls in order, then always
+/// <see cref="WorkFinishedAsync"/> exactly once.
 /// </summary>
 public interface IReplySink
 {

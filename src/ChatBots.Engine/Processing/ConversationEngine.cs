@@ -8,6 +8,7 @@ using ChatBots.Engine.Models;
 using ChatBots.Engine.Options;
 using ChatBots.Engine.Storage;
 using ChatBots.Engine.Tokens;
+using ChatBots.Engine.Voice;
 using ChatBots.Engine.Window;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Hosting;
@@ -41,6 +42,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     private readonly Summarizer _summarizer;
     private readonly LedgerRecorder _recorder;
     private readonly BudgetGuard _budgets;
+    private readonly VoicePipeline _voice;
+    private readonly EngineMetrics _metrics;
     private readonly IOptionsMonitor<EngineOptions> _options;
     private readonly IOptionsMonitor<ModelSelectionOptions> _models;
     private readonly IOptionsMonitor<AccessOptions> _access;
@@ -58,6 +61,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         Summarizer summarizer,
         LedgerRecorder recorder,
         BudgetGuard budgets,
+        VoicePipeline voice,
+        EngineMetrics metrics,
         IOptionsMonitor<EngineOptions> options,
         IOptionsMonitor<ModelSelectionOptions> models,
         IOptionsMonitor<AccessOptions> access,
@@ -72,6 +77,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         _summarizer = summarizer;
         _recorder = recorder;
         _budgets = budgets;
+        _voice = voice;
+        _metrics = metrics;
         _options = options;
         _models = models;
         _access = access;
@@ -88,7 +95,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
 
     public EnqueueResult Enqueue(IncomingMessage message, IReplySink sink) => _lanes.Enqueue(message.Conversation, new WorkItem(message, sink));
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>Resolves the configured models once, so an unlisted one is warned about at start rather than at the first message.</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        ModelSelectionOptions models = _models.CurrentValue;
+        _catalogue.Resolve(models.Model);
+        _catalogue.Resolve(models.SummaryModel);
+        _catalogue.Resolve(models.TranscriptionModel);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Stops accepting and lets queued replies finish until the host's shutdown timeout cancels them.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _lanes.StopAsync(cancellationToken);
@@ -98,6 +113,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         IncomingMessage message = item.Message;
         IReplySink sink = item.Sink;
         string conversation = message.Conversation.ToString();
+        string platform = message.Conversation.Platform.ToString().ToLowerInvariant();
+        string outcome = "handled";
         try
         {
             if (!IsAllowed(message))
@@ -127,13 +144,21 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     return;
             }
 
-            if (string.IsNullOrWhiteSpace(message.Text))
+            if (message.Audio is { } audio)
             {
-                if (message.Audio is not null)
+                VoiceOutcome voiceOutcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
+                if (voiceOutcome.TextToAnswer is { } transcript)
                 {
-                    await SendAsync(sink, "Voice messages are not supported yet. Please type your message.", ReplyKind.Notice, conversation, cancellationToken);
+                    // A caption and the speech are one user turn.
+                    string spoken = string.IsNullOrWhiteSpace(message.Text) ? transcript : message.Text.Trim() + "\n\n" + transcript;
+                    await AnswerAsync(lane, message, spoken, sink, cancellationToken);
                 }
 
+                return;
+            }
+
+            if (string.IsNullOrWhiteSpace(message.Text))
+            {
                 return;
             }
 
@@ -141,6 +166,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
         catch (ModelCallException ex)
         {
+            outcome = "model_error";
+            _metrics.Error(ex.Kind.ToString());
             Log.ModelFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex);
             await SendAsync(sink, ex.UserMessage, ReplyKind.Error, conversation, cancellationToken);
         }
@@ -150,11 +177,14 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
         catch (Exception ex)
         {
+            outcome = "failed";
+            _metrics.Error("internal");
             Log.HandlerFailed(_logger, conversation, ex);
             await SendAsync(sink, "Sorry, something went wrong while answering. Please try again.", ReplyKind.Error, conversation, cancellationToken);
         }
         finally
         {
+            _metrics.Message(platform, outcome);
             try
             {
                 await sink.WorkFinishedAsync(CancellationToken.None);

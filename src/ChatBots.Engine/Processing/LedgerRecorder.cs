@@ -10,12 +10,14 @@ public sealed class LedgerRecorder
     private readonly ILedgerStore _ledger;
     private readonly ModelCatalogue _catalogue;
     private readonly TimeProvider _time;
+    private readonly EngineMetrics _metrics;
 
-    public LedgerRecorder(ILedgerStore ledger, ModelCatalogue catalogue, TimeProvider time)
+    public LedgerRecorder(ILedgerStore ledger, ModelCatalogue catalogue, TimeProvider time, EngineMetrics metrics)
     {
         _ledger = ledger;
         _catalogue = catalogue;
         _time = time;
+        _metrics = metrics;
     }
 
     public async Task<LedgerEntry> RecordChatAsync(ConversationKey conversation, string userId, ModelInfo asked, ModelCallResult result, LedgerKind kind, CancellationToken cancellationToken)
@@ -37,6 +39,7 @@ public sealed class LedgerRecorder
             Estimated: !result.UsageReported || !priced.IsListed,
             priced.Prices.AsOf);
         await _ledger.AppendAsync(entry, cancellationToken);
+        _metrics.Billed(entry);
         return entry;
     }
 
@@ -56,6 +59,7 @@ public sealed class LedgerRecorder
             Estimated: durationEstimated || !model.IsListed,
             model.Prices.AsOf);
         await _ledger.AppendAsync(entry, cancellationToken);
+        _metrics.Billed(entry);
         return entry;
     }
 }

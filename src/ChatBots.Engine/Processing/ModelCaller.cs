@@ -16,12 +16,14 @@ public sealed class ModelCaller
     private readonly IChatClientFactory _clients;
     private readonly TokenCounter _counter;
     private readonly TimeProvider _time;
+    private readonly EngineMetrics _metrics;
 
-    public ModelCaller(IChatClientFactory clients, TokenCounter counter, TimeProvider time)
+    public ModelCaller(IChatClientFactory clients, TokenCounter counter, TimeProvider time, EngineMetrics metrics)
     {
         _clients = clients;
         _counter = counter;
         _time = time;
+        _metrics = metrics;
     }
 
     /// <param name="model">The model to call.</param>
@@ -43,7 +45,8 @@ public sealed class ModelCaller
         var text = new StringBuilder();
         UsageDetails? usage = null;
         string? reportedModel = null;
-        long lastProgress = _time.GetTimestamp();
+        long started = _time.GetTimestamp();
+        long lastProgress = started;
         int progressLength = 0;
 
         await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(messages, options, cancellationToken))
@@ -70,6 +73,7 @@ public sealed class ModelCaller
             }
         }
 
+        _metrics.ModelLatency(_time.GetElapsedTime(started), model.Id);
         string answer = text.ToString();
         bool reported = usage?.InputTokenCount is not null && usage.OutputTokenCount is not null;
         long input = usage?.InputTokenCount ?? promptTokens;

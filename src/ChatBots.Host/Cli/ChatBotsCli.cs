@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace ChatBots.Host.Cli;
@@ -26,6 +27,7 @@ internal static class ChatBotsCli
                                          count tokens (framing included for --messages) and estimate the cost
           chatbots usage [--by day|model|platform|conversation] [--days N]
                                          costs and tokens from the ledger
+          chatbots healthcheck           exit 0 when the running bot's /healthz answers (Docker HEALTHCHECK)
           chatbots help                  this text
 
         Configuration: config/appsettings.json, environment variables (OpenAI__ApiKey, Telegram__BotToken,
@@ -44,6 +46,7 @@ internal static class ChatBotsCli
                 "chat" => await ChatCommand.ExecuteAsync(rest),
                 "tokens" => await TokensCommand.ExecuteAsync(rest),
                 "usage" => await UsageCommand.ExecuteAsync(rest),
+                "healthcheck" => await HealthcheckCommand.ExecuteAsync(rest),
                 "help" or "--help" or "-h" => Help(),
                 _ => Unknown(verb),
             };
@@ -56,9 +59,9 @@ internal static class ChatBotsCli
         {
             return ConfigurationError(ex.InnerExceptions.Cast<OptionsValidationException>().SelectMany(e => e.Failures));
         }
-        catch (InvalidOperationException ex) when (ex.InnerException is FormatException or OverflowException)
+        catch (InvalidOperationException ex) when (ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
         {
-            // Binding "abc" into a number: the message names the key.
+            // Binding "abc" into a number: the message names the value, the key and the type.
             return ConfigurationError([ex.Message]);
         }
         catch (FormatException ex)
@@ -121,6 +124,13 @@ internal static class ChatBotsCli
 
         return [.. result];
     }
+
+    /// <summary>
+    /// Binds and validates every option registered with ValidateOnStart before the host starts, so a bad value is
+    /// reported once, plainly, instead of as a host start failure with a stack trace.
+    /// </summary>
+    public static void ValidateConfiguration(IServiceProvider services) =>
+        services.GetService<IStartupValidator>()?.Validate();
 
     public static int ConfigurationError(IEnumerable<string> failures)
     {

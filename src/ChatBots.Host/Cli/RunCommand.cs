@@ -23,11 +23,12 @@ internal static class RunCommand
         bool discord = !string.IsNullOrWhiteSpace(builder.Configuration["Discord:BotToken"]);
         if (!telegram && !discord)
         {
-            Console.Error.WriteLine(NoAdapterMessage);
+            await Console.Error.WriteLineAsync(NoAdapterMessage);
             return ExitCodes.NothingToRun;
         }
 
         using IHost host = builder.Build();
+        ChatBotsCli.ValidateConfiguration(host.Services);
         await host.RunAsync();
         return ExitCodes.Ok;
     }

@@ -14,7 +14,7 @@ internal static class UsageCommand
         (Dictionary<string, string> options, _) = ChatBotsCli.Parse(args, "by", "days");
         if (!Enum.TryParse(options.GetValueOrDefault("by", "day"), ignoreCase: true, out UsageGrouping grouping))
         {
-            Console.Error.WriteLine("--by takes day, model, platform or conversation.");
+            await Console.Error.WriteLineAsync("--by takes day, model, platform or conversation.");
             return ExitCodes.Usage;
         }
 
@@ -23,7 +23,7 @@ internal static class UsageCommand
         {
             if (!int.TryParse(daysText, NumberStyles.None, CultureInfo.InvariantCulture, out int days) || days < 1)
             {
-                Console.Error.WriteLine("--days takes a whole number of days, 1 or more.");
+                await Console.Error.WriteLineAsync("--days takes a whole number of days, 1 or more.");
                 return ExitCodes.Usage;
             }
 

@@ -9,7 +9,8 @@ namespace ChatBots.Testing.Engine;
 /// </summary>
 public sealed class FakeConversationEngine : IConversationEngine
 {
-    private readonly ConcurrentDictionary<ConversationKey, SemaphoreSlim> _lanes = new();
+    private readonly ConcurrentDictionary<ConversationKey, Task> _lanes = new();
+    private readonly Lock _gate = new();
     private readonly ConcurrentBag<Task> _work = [];
     private readonly ConcurrentQueue<IncomingMessage> _received = new();
 
@@ -38,23 +39,30 @@ public sealed class FakeConversationEngine : IConversationEngine
     {
         _received.Enqueue(message);
         MessageEnqueued?.Invoke(message);
-        SemaphoreSlim lane = _lanes.GetOrAdd(message.Conversation, _ => new SemaphoreSlim(1, 1));
-        _work.Add(Task.Run(async () =>
+        lock (_gate)
         {
-            await lane.WaitAsync();
-            try
-            {
-                await sink.WorkStartedAsync(CancellationToken.None);
-                string answer = await Responder(message, CancellationToken.None);
-                await sink.SendAsync(new OutgoingReply(answer, ReplyKind), CancellationToken.None);
-            }
-            finally
-            {
-                await sink.WorkFinishedAsync(CancellationToken.None);
-                lane.Release();
-            }
-        }));
+            // Chain each message after the previous one of its conversation: FIFO per conversation, like the real lanes.
+            Task previous = _lanes.GetValueOrDefault(message.Conversation, Task.CompletedTask);
+            Task next = previous.ContinueWith(_ => HandleAsync(message, sink), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            _lanes[message.Conversation] = next;
+            _work.Add(next);
+        }
+
         return EnqueueResult.Accepted;
+    }
+
+    private async Task HandleAsync(IncomingMessage message, IReplySink sink)
+    {
+        try
+        {
+            await sink.WorkStartedAsync(CancellationToken.None);
+            string answer = await Responder(message, CancellationToken.None);
+            await sink.SendAsync(new OutgoingReply(answer, ReplyKind), CancellationToken.None);
+        }
+        finally
+        {
+            await sink.WorkFinishedAsync(CancellationToken.None);
+        }
     }
 
     /// <summary>Waits until every message enqueued so far has been answered (rethrows a responder's failure).</summary>

@@ -1,0 +1,402 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using ChatBots.Discord.Api;
+using ChatBots.Discord.Gateway;
+using ChatBots.Discord.Rest;
+using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Storage;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBots.Discord.Adapter;
+
+/// <summary>
+/// The Discord adapter: runs the gateway, turns addressed messages and slash commands into <see cref="IncomingMessage"/>
+/// for the engine, and answers through the REST client. A fatal Discord error stops only this service (logged as
+/// Critical, surfaced in <see cref="DiscordStatus"/>); nothing escapes <see cref="ExecuteAsync"/>, so the rest of the host runs on.
+/// </summary>
+internal sealed partial class DiscordAdapterService(
+    DiscordGatewayClient gateway,
+    DiscordRestClient rest,
+    IConversationEngine engine,
+    IKeyValueStore store,
+    TimeProvider time,
+    DiscordStatus status,
+    IOptions<DiscordOptions> options,
+    ILogger<DiscordAdapterService> logger) : BackgroundService
+{
+    internal const string ThreadKeyPrefix = "discord:thread:";
+    private const int RecentCapacity = 4096;
+    private const string BusyText = "I'm still answering earlier messages here; please try again in a moment.";
+    private const string StoppingText = "I'm restarting; please try again in a minute.";
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly DiscordOptions _options = options.Value;
+    private readonly ConcurrentDictionary<string, byte> _botThreads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _knownThreads = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Task, byte> _pending = new();
+    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
+    private readonly Queue<string> _recentOrder = new();
+    private readonly HashSet<string> _answerAll = new(options.Value.AnswerAllChannelIds, StringComparer.Ordinal);
+    private int _guildMessagesSeen;
+    private int _guildMessagesEmpty;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        Task dispatchLoop = Task.CompletedTask;
+        try
+        {
+            await LoadBotThreadsAsync(stoppingToken);
+            dispatchLoop = ProcessDispatchesAsync(stoppingToken);
+            Track(RegisterCommandsAsync(stoppingToken));
+            await gateway.RunAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Host shutdown.
+        }
+        catch (DiscordFatalException ex)
+        {
+            status.MarkFaulted(ex.Message);
+            LogFatal(logger, ex.Message);
+        }
+#pragma warning disable CA1031 // An exception escaping ExecuteAsync would stop the whole host; Discord alone stops.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            status.MarkFaulted($"The Discord adapter stopped after an unexpected error: {ex.Message}");
+            LogUnexpected(logger, ex);
+        }
+        finally
+        {
+            await dispatchLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await Task.WhenAll(_pending.Keys).WaitAsync(DrainTimeout, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task LoadBotThreadsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            foreach (KeyValuePair<string, string> entry in await store.ListAsync(ThreadKeyPrefix, cancellationToken))
+            {
+                _botThreads.TryAdd(entry.Key[ThreadKeyPrefix.Length..], 0);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogStoreFailed(logger, ex);
+        }
+    }
+
+    private async Task RegisterCommandsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            ApplicationInfo application = await rest.GetCurrentApplicationAsync(cancellationToken);
+            List<ApplicationCommand> commands = [.. engine.Commands.Select(c => new ApplicationCommand(
+                c.Name.ToLowerInvariant(),
+                c.Description.Length <= 100 ? c.Description : c.Description[..100]))];
+            if (_options.CommandGuildIds.Count == 0)
+            {
+                // Global commands can take up to an hour to appear; guild commands are instant.
+                await rest.BulkOverwriteCommandsAsync(application.Id, null, commands, cancellationToken);
+                LogCommandsRegistered(logger, commands.Count, "global");
+            }
+            else
+            {
+                foreach (string guildId in _options.CommandGuildIds)
+                {
+                    await rest.BulkOverwriteCommandsAsync(application.Id, guildId, commands, cancellationToken);
+                    LogCommandsRegistered(logger, commands.Count, $"guild {guildId}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown during start.
+        }
+        catch (Exception ex) when (ex is DiscordHttpException or HttpRequestException or JsonException)
+        {
+            LogCommandsFailed(logger, ex);
+        }
+    }
+
+    private async Task ProcessDispatchesAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await foreach (GatewayDispatch dispatch in gateway.Dispatches.ReadAllAsync(stoppingToken))
+            {
+                try
+                {
+                    HandleDispatch(dispatch, stoppingToken);
+                }
+#pragma warning disable CA1031 // One bad event must not stop the handling of the next.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    LogDispatchFailed(logger, ex, dispatch.Type);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
+    private void HandleDispatch(GatewayDispatch dispatch, CancellationToken stoppingToken)
+    {
+        switch (dispatch.Type)
+        {
+            case "MESSAGE_CREATE":
+                DiscordMessage? message = dispatch.Data.Deserialize(DiscordJsonContext.Default.DiscordMessage);
+                if (message is not null)
+                {
+                    HandleMessage(message, stoppingToken);
+                }
+
+                break;
+            case "INTERACTION_CREATE":
+                Interaction? interaction = dispatch.Data.Deserialize(DiscordJsonContext.Default.Interaction);
+                if (interaction is not null)
+                {
+                    HandleInteraction(interaction);
+                }
+
+                break;
+            case "THREAD_CREATE":
+                if (dispatch.Data.Deserialize(DiscordJsonContext.Default.DiscordChannel) is { Id.Length: > 0 } thread)
+                {
+                    _knownThreads.TryAdd(thread.Id, 0);
+                }
+
+                break;
+            case "GUILD_CREATE":
+                foreach (DiscordChannel active in dispatch.Data.Deserialize(DiscordJsonContext.Default.GuildCreateData)?.Threads ?? [])
+                {
+                    _knownThreads.TryAdd(active.Id, 0);
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void HandleMessage(DiscordMessage message, CancellationToken stoppingToken)
+    {
+        string? selfId = gateway.SelfUserId;
+        if (selfId is null)
+        {
+            return;
+        }
+
+        DiscordMessageMapper.Addressing addressing =
+            DiscordMessageMapper.Classify(message, selfId, _answerAll, id => _botThreads.ContainsKey(id));
+        NoteGuildContent(message, selfId);
+        if (addressing == DiscordMessageMapper.Addressing.Ignored)
+        {
+            return;
+        }
+
+        // A replayed or duplicated event must not be answered twice.
+        if (!Remember(message.Id))
+        {
+            LogDuplicateMessage(logger, message.Id);
+            return;
+        }
+
+        string text = DiscordMessageMapper.StripMention(message.Content, selfId);
+        if (text.Length == 0 && DiscordMessageMapper.FindAudio(message) is null)
+        {
+            LogEmptyMessage(logger, message.Id, message.ChannelId);
+            return;
+        }
+
+        if (_options.ThreadPerConversation
+            && addressing == DiscordMessageMapper.Addressing.Mention
+            && !_knownThreads.ContainsKey(message.ChannelId)
+            && !_botThreads.ContainsKey(message.ChannelId))
+        {
+            Track(OpenThreadAndEnqueueAsync(message, selfId, text, stoppingToken));
+            return;
+        }
+
+        Enqueue(message, selfId, message.ChannelId, addressing);
+    }
+
+    private async Task OpenThreadAndEnqueueAsync(DiscordMessage message, string selfId, string text, CancellationToken cancellationToken)
+    {
+        string conversationChannel = message.ChannelId;
+        try
+        {
+            string name = DiscordMessageMapper.ThreadName(text, message.Author?.GlobalName ?? message.Author?.Username ?? "you");
+            DiscordChannel thread = await rest.StartThreadFromMessageAsync(message.ChannelId, message.Id, name, cancellationToken);
+            conversationChannel = thread.Id;
+            _botThreads.TryAdd(thread.Id, 0);
+            _knownThreads.TryAdd(thread.Id, 0);
+            await store.SetAsync(ThreadKeyPrefix + thread.Id, message.ChannelId, cancellationToken);
+            LogThreadOpened(logger, thread.Id, message.ChannelId);
+        }
+        catch (Exception ex) when (ex is DiscordHttpException or HttpRequestException)
+        {
+            // Not a text channel (already a thread, a forum, a DM) or no permission: answer in place.
+            LogThreadFailed(logger, ex, message.ChannelId);
+        }
+
+        Enqueue(message, selfId, conversationChannel, DiscordMessageMapper.Addressing.Mention);
+    }
+
+    private void Enqueue(DiscordMessage message, string selfId, string conversationChannel, DiscordMessageMapper.Addressing addressing)
+    {
+        IncomingMessage incoming = DiscordMessageMapper.Map(
+            message,
+            selfId,
+            conversationChannel,
+            attachment => token => rest.DownloadAttachmentAsync(attachment, message.ChannelId, message.Id, token));
+        var sink = new DiscordMessageSink(rest, conversationChannel, incoming.ReplyToMessageId, time, logger);
+        LogIncoming(logger, message.Id, conversationChannel, message.Author?.Id, addressing, incoming.Audio is not null);
+        LogIncomingText(logger, message.Id, incoming.Text);
+        EnqueueResult result = engine.Enqueue(incoming, sink);
+        if (result != EnqueueResult.Accepted)
+        {
+            Track(SendNoticeAsync(sink, result == EnqueueResult.Busy ? BusyText : StoppingText));
+        }
+    }
+
+    private void HandleInteraction(Interaction interaction)
+    {
+        // Type 2 = APPLICATION_COMMAND; pings and components are not ours.
+        if (interaction.Type != 2 || interaction.Data is null || interaction.ChannelId is null)
+        {
+            return;
+        }
+
+        DiscordUser? user = interaction.Member?.User ?? interaction.User;
+        if (user is null || !Remember("interaction:" + interaction.Id))
+        {
+            return;
+        }
+
+        string applicationId = interaction.ApplicationId.Length > 0 ? interaction.ApplicationId : gateway.ApplicationId ?? "";
+        var incoming = new IncomingMessage(
+            new ConversationKey(Platform.Discord, interaction.ChannelId),
+            user.Id,
+            user.GlobalName ?? user.Username ?? user.Id,
+            "/" + interaction.Data.Name)
+        {
+            MessageId = interaction.Id,
+            IsGroup = interaction.GuildId is not null,
+        };
+        var sink = new DiscordInteractionSink(rest, applicationId, interaction.Id, interaction.Token, _options.InteractionDeferAfter, time, logger);
+        LogCommand(logger, interaction.Data.Name, interaction.ChannelId, user.Id);
+        EnqueueResult result = engine.Enqueue(incoming, sink);
+        if (result != EnqueueResult.Accepted)
+        {
+            Track(SendNoticeAsync(sink, result == EnqueueResult.Busy ? BusyText : StoppingText));
+        }
+    }
+
+    private async Task SendNoticeAsync(IReplySink sink, string text)
+    {
+        try
+        {
+            await sink.SendAsync(new OutgoingReply(text, ReplyKind.Notice), CancellationToken.None);
+            await sink.WorkFinishedAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is DiscordHttpException or HttpRequestException)
+        {
+            LogNoticeFailed(logger, ex);
+        }
+    }
+
+    /// <summary>Without the Message Content intent (portal switch) guild messages arrive empty; say so once.</summary>
+    private void NoteGuildContent(DiscordMessage message, string selfId)
+    {
+        if (message.GuildId is null || message.Author is null || message.Author.Id == selfId || message.Author.Bot == true || _guildMessagesSeen >= 20)
+        {
+            return;
+        }
+
+        _guildMessagesSeen++;
+        if (string.IsNullOrEmpty(message.Content) && message.Attachments is not { Count: > 0 })
+        {
+            _guildMessagesEmpty++;
+        }
+
+        if (_guildMessagesSeen == 20 && _guildMessagesEmpty == 20)
+        {
+            LogAllGuildMessagesEmpty(logger);
+        }
+    }
+
+    private bool Remember(string id)
+    {
+        if (!_recent.Add(id))
+        {
+            return false;
+        }
+
+        _recentOrder.Enqueue(id);
+        if (_recentOrder.Count > RecentCapacity)
+        {
+            _recent.Remove(_recentOrder.Dequeue());
+        }
+
+        return true;
+    }
+
+    private void Track(Task task)
+    {
+        _pending.TryAdd(task, 0);
+        _ = task.ContinueWith(t => _pending.TryRemove(t, out _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    [LoggerMessage(3001, LogLevel.Critical, "Discord adapter stopped: {Reason}")]
+    private static partial void LogFatal(ILogger logger, string reason);
+
+    [LoggerMessage(3002, LogLevel.Critical, "Discord adapter stopped after an unexpected error; the rest of the host keeps running")]
+    private static partial void LogUnexpected(ILogger logger, Exception exception);
+
+    [LoggerMessage(3003, LogLevel.Information, "Registered {Count} Discord slash commands ({Scope})")]
+    private static partial void LogCommandsRegistered(ILogger logger, int count, string scope);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Registering Discord slash commands failed; they may be missing or stale")]
+    private static partial void LogCommandsFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3005, LogLevel.Error, "Handling Discord event {Type} failed")]
+    private static partial void LogDispatchFailed(ILogger logger, Exception exception, string type);
+
+    [LoggerMessage(3006, LogLevel.Debug, "Discord message {MessageId} was already handled; skipped")]
+    private static partial void LogDuplicateMessage(ILogger logger, string messageId);
+
+    [LoggerMessage(3007, LogLevel.Debug, "Discord message {MessageId} in {ChannelId} has no text or audio after removing the mention; skipped")]
+    private static partial void LogEmptyMessage(ILogger logger, string messageId, string channelId);
+
+    [LoggerMessage(3008, LogLevel.Information, "Opened thread {ThreadId} from a message in {ChannelId}")]
+    private static partial void LogThreadOpened(ILogger logger, string threadId, string channelId);
+
+    [LoggerMessage(3009, LogLevel.Warning, "Opening a thread in {ChannelId} failed; answering in the channel")]
+    private static partial void LogThreadFailed(ILogger logger, Exception exception, string channelId);
+
+    [LoggerMessage(3010, LogLevel.Debug, "Discord message {MessageId} in {ChannelId} from {AuthorId} ({Addressing}, audio: {HasAudio})")]
+    private static partial void LogIncoming(ILogger logger, string messageId, string channelId, string? authorId, DiscordMessageMapper.Addressing addressing, bool hasAudio);
+
+    [LoggerMessage(3011, LogLevel.Trace, "Discord message {MessageId} text: {Text}")]
+    private static partial void LogIncomingText(ILogger logger, string messageId, string text);
+
+    [LoggerMessage(3012, LogLevel.Debug, "Discord slash command /{Command} in {ChannelId} from {UserId}")]
+    private static partial void LogCommand(ILogger logger, string command, string channelId, string userId);
+
+    [LoggerMessage(3013, LogLevel.Warning, "Sending a Discord notice failed")]
+    private static partial void LogNoticeFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3014, LogLevel.Warning, "The last 20 Discord guild messages all arrived with empty content: enable the Message Content intent in the Developer Portal (Bot page) and keep 32768 in Discord:Intents")]
+    private static partial void LogAllGuildMessagesEmpty(ILogger logger);
+
+    [LoggerMessage(3015, LogLevel.Warning, "Loading the threads the bot opened failed; it will answer in them only when mentioned")]
+    private static partial void LogStoreFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,6 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record ApplicationInfo
+{
+    public string Id { get; init; } = "";
+}

@@ -1,0 +1,3 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record EditMessageRequest(string Content, AllowedMentions AllowedMentions);

@@ -1,0 +1,3 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record IdentifyData(string Token, int Intents, IdentifyProperties Properties, int[]? Shard);

@@ -1,0 +1,6 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record InteractionMember
+{
+    public DiscordUser? User { get; init; }
+}

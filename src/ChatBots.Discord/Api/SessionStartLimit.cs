@@ -1,0 +1,13 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record SessionStartLimit
+{
+    public int Total { get; init; }
+
+    public int Remaining { get; init; }
+
+    /// <summary>Milliseconds until <see cref="Remaining"/> resets.</summary>
+    public long ResetAfter { get; init; }
+
+    public int MaxConcurrency { get; init; } = 1;
+}

@@ -1,0 +1,3 @@
+namespace ChatBots.Discord.Api;
+
+internal sealed record StartThreadRequest(string Name, int AutoArchiveDuration);

@@ -1,0 +1,27 @@
+namespace ChatBots.Discord;
+
+/// <summary>The Discord adapter's state, for the health endpoint. Registered even when the adapter is off.</summary>
+public sealed class DiscordStatus
+{
+    private volatile bool _connected;
+    private volatile string? _faultReason;
+
+    /// <summary>True between READY/RESUMED and the next disconnect.</summary>
+    public bool IsConnected => _connected;
+
+    /// <summary>True when the adapter stopped for good (bad token, disallowed intents, …).</summary>
+    public bool IsFaulted => _faultReason is not null;
+
+    /// <summary>What stopped the adapter and how to fix it.</summary>
+    public string? FaultReason => _faultReason;
+
+    internal void MarkConnected() => _connected = true;
+
+    internal void MarkDisconnected() => _connected = false;
+
+    internal void MarkFaulted(string reason)
+    {
+        _connected = false;
+        _faultReason = reason;
+    }
+}

@@ -1,0 +1,596 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using ChatBots.Discord.Api;
+using ChatBots.Discord.Rest;
+using ChatBots.Engine.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace ChatBots.Discord.Gateway;
+
+/// <summary>
+/// Our Discord gateway client (API v10, JSON text frames). One connection at a time: Hello, heartbeats with zombie
+/// detection, Identify or Resume, sequence tracking, and the reconnect policy of the reference (resume when the session
+/// survives, identify when it does not, stop on fatal close codes). The receive loop only parses, handles control
+/// opcodes and enqueues dispatches to <see cref="Dispatches"/>; heartbeats run on their own task and never wait for
+/// handlers.
+/// </summary>
+internal sealed partial class DiscordGatewayClient
+{
+    internal const int MessageContentIntent = 1 << 15;
+    internal const int MaxPayloadBytes = 4096;
+
+    /// <summary>Discord disconnects at 120 sends per 60 s; stay below it.</summary>
+    private const int SendsPerMinute = 110;
+
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly DiscordRestClient _rest;
+    private readonly IKeyValueStore _store;
+    private readonly TimeProvider _time;
+    private readonly DiscordStatus _status;
+    private readonly ILogger _logger;
+    private readonly DiscordOptions _options;
+    private readonly IdentifyGuard _identifyGuard;
+    private readonly GatewaySession _session = new();
+    private readonly Channel<GatewayDispatch> _dispatches =
+        Channel.CreateUnbounded<GatewayDispatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+
+    private long? _persistedSeq;
+    private string? _persistedSessionId;
+    private volatile string? _selfUserId;
+    private volatile string? _applicationId;
+
+    public DiscordGatewayClient(
+        DiscordRestClient rest,
+        IKeyValueStore store,
+        TimeProvider time,
+        DiscordStatus status,
+        IOptions<DiscordOptions> options,
+        ILogger<DiscordGatewayClient> logger)
+    {
+        _rest = rest;
+        _store = store;
+        _time = time;
+        _status = status;
+        _logger = logger;
+        _options = options.Value;
+        _identifyGuard = new IdentifyGuard(_options.MaxIdentifiesPerHour, _options.MinIdentifyInterval, time, logger);
+    }
+
+    /// <summary>Dispatch events (op 0) in arrival order, replays already seen dropped.</summary>
+    public ChannelReader<GatewayDispatch> Dispatches => _dispatches.Reader;
+
+    /// <summary>The bot's own user id, from READY.</summary>
+    public string? SelfUserId => _selfUserId;
+
+    /// <summary>The application id, from READY.</summary>
+    public string? ApplicationId => _applicationId;
+
+    private string SessionKey => $"discord:session:{_options.ShardId}";
+
+    /// <summary>Connects and keeps the session alive until cancelled; throws <see cref="DiscordFatalException"/> when Discord refuses us for good.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            if ((_options.Intents & MessageContentIntent) == 0)
+            {
+                LogNoMessageContentIntent(_logger, _options.Intents);
+            }
+
+            await LoadSessionAsync(cancellationToken);
+            int failures = 0;
+            TimeSpan delay = TimeSpan.Zero;
+            while (true)
+            {
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, cancellationToken);
+                }
+
+                (ConnectionOutcome outcome, bool healthy) = await RunConnectionAsync(cancellationToken);
+                _status.MarkDisconnected();
+                if (outcome.Action == ReconnectAction.Fatal)
+                {
+                    throw new DiscordFatalException(outcome.CloseCode, GatewayCloseCodes.DescribeFatal(outcome.CloseCode));
+                }
+
+                if (outcome.Action == ReconnectAction.Identify)
+                {
+                    _session.Clear();
+                    await PersistSessionAsync(cancellationToken);
+                }
+
+                failures = healthy ? 0 : failures + 1;
+                delay = outcome.InvalidSession
+                    ? _options.ReconnectDelay * (1 + (Random.Shared.NextDouble() * 4)) // op 9: wait 1-5 units before identifying
+                    : failures == 0 && outcome.Immediate ? TimeSpan.Zero : Backoff(Math.Max(1, failures));
+                ReconnectAction next = _session.HasSession ? ReconnectAction.Resume : ReconnectAction.Identify;
+                LogReconnecting(_logger, outcome.Reason, next, delay.TotalMilliseconds);
+            }
+        }
+        finally
+        {
+            _status.MarkDisconnected();
+            _dispatches.Writer.TryComplete();
+            try
+            {
+                // Keep the latest sequence so a restarted host resumes instead of identifying.
+                await PersistSessionAsync(CancellationToken.None);
+            }
+#pragma warning disable CA1031 // Shutdown path: a store failure must not mask the original exception.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                LogPersistFailed(_logger, ex);
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int failures)
+    {
+        double factor = Math.Pow(2, Math.Min(failures - 1, 16));
+        TimeSpan capped = TimeSpan.FromTicks((long)Math.Min(_options.ReconnectDelay.Ticks * factor, _options.MaxReconnectDelay.Ticks));
+        return capped * (0.5 + (Random.Shared.NextDouble() * 0.5));
+    }
+
+    private async Task<(ConnectionOutcome Outcome, bool Healthy)> RunConnectionAsync(CancellationToken cancellationToken)
+    {
+        (string? sessionId, string? resumeUrl, _) = _session.Snapshot();
+        bool resuming = sessionId is not null && resumeUrl is not null;
+        string url;
+        if (resuming)
+        {
+            url = resumeUrl!;
+        }
+        else
+        {
+            GatewayBotInfo info;
+            try
+            {
+                info = await GetGatewayForIdentifyAsync(cancellationToken);
+            }
+            catch (DiscordUnauthorizedException ex)
+            {
+                throw new DiscordFatalException(null, ex.Message, ex);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
+                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                LogGatewayLookupFailed(_logger, ex);
+                return (new ConnectionOutcome(ReconnectAction.Identify, "GET /gateway/bot failed", Immediate: false), false);
+            }
+
+            await _identifyGuard.WaitAndRecordAsync(cancellationToken);
+            url = info.Url;
+        }
+
+        using var socket = new ClientWebSocket();
+        Uri uri = BuildGatewayUri(url);
+        try
+        {
+            using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            connectCts.CancelAfter(ConnectTimeout);
+            await socket.ConnectAsync(uri, connectCts.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogConnectFailed(_logger, ex, uri.Host);
+            return (new ConnectionOutcome(ReconnectAction.Resume, "connect failed", Immediate: false), false);
+        }
+
+        LogConnected(_logger, uri.Host, resuming);
+        var connection = new GatewayConnection(socket, resuming, _time);
+        return await RunSocketAsync(connection, cancellationToken);
+    }
+
+    private async Task<GatewayBotInfo> GetGatewayForIdentifyAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            GatewayBotInfo info = await _rest.GetGatewayBotAsync(cancellationToken);
+            if (info.SessionStartLimit is not { Remaining: <= 0 } limit)
+            {
+                return info;
+            }
+
+            // Identifying now would be refused, and at the daily limit Discord resets the token.
+            TimeSpan wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 1000));
+            LogSessionStartLimit(_logger, limit.Total, wait.TotalSeconds);
+            await Task.Delay(wait, _time, cancellationToken);
+        }
+    }
+
+    private static Uri BuildGatewayUri(string url)
+    {
+        var builder = new UriBuilder(url) { Query = "v=10&encoding=json" };
+        return builder.Uri;
+    }
+
+    private async Task<(ConnectionOutcome Outcome, bool Healthy)> RunSocketAsync(GatewayConnection connection, CancellationToken cancellationToken)
+    {
+        using var connectionCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task receive = ReceiveLoopAsync(connection, connectionCts.Token);
+        ConnectionOutcome outcome;
+        try
+        {
+            outcome = await connection.Outcome.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown: 4000, not 1000, keeps the session resumable so a quick restart does not spend an Identify.
+            await CloseAsync(connection.Socket, "shutting down");
+            await connectionCts.CancelAsync();
+            await connection.StopAsync(receive);
+            throw;
+        }
+
+        if (outcome.CloseOurselves)
+        {
+            await CloseAsync(connection.Socket, outcome.Reason);
+        }
+
+        await connectionCts.CancelAsync();
+        connection.Socket.Abort();
+        await connection.StopAsync(receive);
+        return (outcome, connection.Healthy);
+    }
+
+    private async Task CloseAsync(ClientWebSocket socket, string reason)
+    {
+        if (socket.State is not (WebSocketState.Open or WebSocketState.CloseReceived))
+        {
+            return;
+        }
+
+        try
+        {
+            using var cts = new CancellationTokenSource(CloseTimeout, _time);
+            string description = reason.Length > 100 ? reason[..100] : reason;
+
+            // Never 1000/1001: they invalidate the session and we want to resume.
+            await socket.CloseOutputAsync((WebSocketCloseStatus)4000, description, cts.Token);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            LogCloseFailed(_logger, ex);
+        }
+    }
+
+    private async Task ReceiveLoopAsync(GatewayConnection connection, CancellationToken cancellationToken)
+    {
+        ClientWebSocket socket = connection.Socket;
+        byte[] buffer = new byte[16 * 1024];
+        using var message = new MemoryStream();
+        try
+        {
+            while (true)
+            {
+                message.SetLength(0);
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(), cancellationToken);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        connection.SetOutcome(GatewayCloseCodes.Classify((int?)socket.CloseStatus, socket.CloseStatusDescription));
+                        return;
+                    }
+
+                    message.Write(buffer.AsSpan(0, result.Count));
+                }
+                while (!result.EndOfMessage);
+
+                GatewayPayload? payload;
+                try
+                {
+                    payload = JsonSerializer.Deserialize(message.GetBuffer().AsSpan(0, (int)message.Length), DiscordJsonContext.Default.GatewayPayload);
+                }
+                catch (JsonException ex)
+                {
+                    LogBadPayload(_logger, ex);
+                    continue;
+                }
+
+                if (payload is not null)
+                {
+                    await HandlePayloadAsync(connection, payload, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The connection is being torn down on purpose.
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
+        {
+            LogConnectionLost(_logger, ex);
+            connection.SetOutcome(GatewayCloseCodes.Classify(null, null));
+        }
+    }
+
+    private async Task HandlePayloadAsync(GatewayConnection connection, GatewayPayload payload, CancellationToken cancellationToken)
+    {
+        switch (payload.Op)
+        {
+            case 0:
+                await HandleDispatchAsync(connection, payload, cancellationToken);
+                break;
+            case 1:
+                // The server asks for a beat now.
+                await SendHeartbeatAsync(connection, cancellationToken);
+                break;
+            case 7:
+                connection.SetOutcome(new ConnectionOutcome(ReconnectAction.Resume, "server asked to reconnect (op 7)", CloseOurselves: true));
+                break;
+            case 9:
+                bool resumable = payload.D is { ValueKind: JsonValueKind.True };
+                connection.SetOutcome(resumable && _session.HasSession
+                    ? new ConnectionOutcome(ReconnectAction.Resume, "invalid session, resumable (op 9)", CloseOurselves: true)
+                    : new ConnectionOutcome(ReconnectAction.Identify, "invalid session (op 9)", CloseOurselves: true, InvalidSession: true));
+                break;
+            case 10:
+                HelloData? hello = payload.D?.Deserialize(DiscordJsonContext.Default.HelloData);
+                TimeSpan interval = TimeSpan.FromMilliseconds(hello?.HeartbeatInterval is > 0 ? hello.HeartbeatInterval : 41_250);
+                connection.StartHeartbeat(token => HeartbeatLoopAsync(connection, interval, token), cancellationToken);
+                LogHello(_logger, interval.TotalMilliseconds);
+                if (connection.Resuming)
+                {
+                    await SendResumeAsync(connection, cancellationToken);
+                }
+                else
+                {
+                    await SendIdentifyAsync(connection, cancellationToken);
+                }
+
+                break;
+            case 11:
+                connection.AckReceived = true;
+                break;
+            default:
+                LogUnknownOpcode(_logger, payload.Op);
+                break;
+        }
+    }
+
+    private async Task HandleDispatchAsync(GatewayConnection connection, GatewayPayload payload, CancellationToken cancellationToken)
+    {
+        if (payload.S is long s && !_session.TryAdvance(s))
+        {
+            LogDuplicateDispatch(_logger, payload.T, s);
+            return;
+        }
+
+        switch (payload.T)
+        {
+            case "READY":
+                ReadyData ready = payload.D?.Deserialize(DiscordJsonContext.Default.ReadyData)
+                    ?? throw new JsonException("READY without data");
+                _session.Start(ready.SessionId, ready.ResumeGatewayUrl);
+                _selfUserId = ready.User?.Id;
+                _applicationId = ready.Application?.Id;
+                connection.Healthy = true;
+                _status.MarkConnected();
+                LogReady(_logger, ready.User?.Id, ready.SessionId);
+                await TryPersistAsync(cancellationToken);
+                break;
+            case "RESUMED":
+                connection.Healthy = true;
+                _status.MarkConnected();
+                LogResumed(_logger, _session.Seq);
+                break;
+            default:
+                break;
+        }
+
+        if (payload.T is { } type && payload.D is JsonElement data)
+        {
+            _dispatches.Writer.TryWrite(new GatewayDispatch(type, data, payload.S));
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(GatewayConnection connection, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // Jitter the first beat so many clients reconnecting at once do not beat in step.
+            await Task.Delay(interval * Random.Shared.NextDouble(), _time, cancellationToken);
+            using var timer = new PeriodicTimer(interval, _time);
+            while (true)
+            {
+                if (!connection.AckReceived)
+                {
+                    LogZombie(_logger, interval.TotalMilliseconds);
+                    connection.SetOutcome(new ConnectionOutcome(ReconnectAction.Resume, "no heartbeat ACK (zombie connection)", CloseOurselves: true));
+                    return;
+                }
+
+                connection.AckReceived = false;
+                await SendHeartbeatAsync(connection, cancellationToken);
+                await TryPersistAsync(cancellationToken);
+                if (!await timer.WaitForNextTickAsync(cancellationToken))
+                {
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Connection replaced or closing.
+        }
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            LogConnectionLost(_logger, ex);
+            connection.SetOutcome(GatewayCloseCodes.Classify(null, null));
+        }
+    }
+
+    private Task SendHeartbeatAsync(GatewayConnection connection, CancellationToken cancellationToken) =>
+        SendAsync(connection, JsonSerializer.SerializeToUtf8Bytes(new HeartbeatCommand(_session.Seq), DiscordJsonContext.Default.HeartbeatCommand), cancellationToken);
+
+    private Task SendIdentifyAsync(GatewayConnection connection, CancellationToken cancellationToken)
+    {
+        string os = OperatingSystem.IsWindows() ? "windows" : OperatingSystem.IsMacOS() ? "macos" : "linux";
+        var identify = new IdentifyCommand(new IdentifyData(
+            _options.NormalizedToken,
+            _options.Intents,
+            new IdentifyProperties(os, "chatbots", "chatbots"),
+            _options.ShardCount > 1 ? [_options.ShardId, _options.ShardCount] : null));
+        LogIdentifying(_logger, _options.Intents, _options.ShardId, _options.ShardCount);
+        return SendAsync(connection, JsonSerializer.SerializeToUtf8Bytes(identify, DiscordJsonContext.Default.IdentifyCommand), cancellationToken);
+    }
+
+    private Task SendResumeAsync(GatewayConnection connection, CancellationToken cancellationToken)
+    {
+        (string? sessionId, _, long? seq) = _session.Snapshot();
+        LogResuming(_logger, sessionId, seq);
+        var resume = new ResumeCommand(new ResumeData(_options.NormalizedToken, sessionId ?? "", seq));
+        return SendAsync(connection, JsonSerializer.SerializeToUtf8Bytes(resume, DiscordJsonContext.Default.ResumeCommand), cancellationToken);
+    }
+
+    private static async Task SendAsync(GatewayConnection connection, byte[] payload, CancellationToken cancellationToken)
+    {
+        // Discord closes with 4002 above 4096 bytes; our payloads are small, so this is a programming error.
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new InvalidOperationException($"Gateway payload of {payload.Length} bytes exceeds {MaxPayloadBytes}.");
+        }
+
+        await connection.SendLimiter.WaitAsync(cancellationToken);
+        await connection.SendGate.WaitAsync(cancellationToken);
+        try
+        {
+            await connection.Socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
+        }
+        finally
+        {
+            connection.SendGate.Release();
+        }
+    }
+
+    private async Task LoadSessionAsync(CancellationToken cancellationToken)
+    {
+        string? json = await _store.GetAsync(SessionKey, cancellationToken);
+        if (json is null)
+        {
+            return;
+        }
+
+        try
+        {
+            StoredSession? stored = JsonSerializer.Deserialize(json, DiscordJsonContext.Default.StoredSession);
+            if (stored is not null && stored.ShardId == _options.ShardId && stored.ShardCount == _options.ShardCount)
+            {
+                _session.Restore(stored.SessionId, stored.ResumeGatewayUrl, stored.Seq);
+                _persistedSessionId = stored.SessionId;
+                _persistedSeq = stored.Seq;
+                LogSessionRestored(_logger, stored.SessionId, stored.Seq);
+            }
+        }
+        catch (JsonException ex)
+        {
+            LogPersistFailed(_logger, ex);
+        }
+    }
+
+    private async Task TryPersistAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await PersistSessionAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // Persisting is an optimisation (resume after restart); a store failure must not drop the connection.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogPersistFailed(_logger, ex);
+        }
+    }
+
+    private async Task PersistSessionAsync(CancellationToken cancellationToken)
+    {
+        (string? sessionId, string? resumeUrl, long? seq) = _session.Snapshot();
+        if (sessionId == _persistedSessionId && seq == _persistedSeq)
+        {
+            return;
+        }
+
+        if (sessionId is null || resumeUrl is null)
+        {
+            await _store.DeleteAsync(SessionKey, cancellationToken);
+        }
+        else
+        {
+            var stored = new StoredSession(sessionId, resumeUrl, seq, _options.ShardId, _options.ShardCount);
+            await _store.SetAsync(SessionKey, JsonSerializer.Serialize(stored, DiscordJsonContext.Default.StoredSession), cancellationToken);
+        }
+
+        _persistedSessionId = sessionId;
+        _persistedSeq = seq;
+    }
+
+    [LoggerMessage(1001, LogLevel.Warning, "Discord:Intents ({Intents}) lacks MESSAGE_CONTENT (32768): guild messages that do not mention the bot arrive with empty content, so answer-all channels and replies without a mention will not work")]
+    private static partial void LogNoMessageContentIntent(ILogger logger, int intents);
+
+    [LoggerMessage(1002, LogLevel.Information, "Discord gateway connection ended ({Reason}); next: {Action} in {DelayMs} ms")]
+    private static partial void LogReconnecting(ILogger logger, string reason, ReconnectAction action, double delayMs);
+
+    [LoggerMessage(1003, LogLevel.Warning, "GET /gateway/bot failed")]
+    private static partial void LogGatewayLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Connecting to the Discord gateway at {Host} failed")]
+    private static partial void LogConnectFailed(ILogger logger, Exception exception, string host);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Connected to the Discord gateway at {Host} (resuming: {Resuming})")]
+    private static partial void LogConnected(ILogger logger, string host, bool resuming);
+
+    [LoggerMessage(1006, LogLevel.Warning, "Discord session start limit exhausted ({Total} per day): waiting {WaitSeconds} s before identifying")]
+    private static partial void LogSessionStartLimit(ILogger logger, int total, double waitSeconds);
+
+    [LoggerMessage(1007, LogLevel.Debug, "Closing the Discord gateway connection failed")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1008, LogLevel.Warning, "Discord sent a payload that is not valid JSON; skipped")]
+    private static partial void LogBadPayload(ILogger logger, Exception exception);
+
+    [LoggerMessage(1009, LogLevel.Information, "Discord gateway connection lost")]
+    private static partial void LogConnectionLost(ILogger logger, Exception exception);
+
+    [LoggerMessage(1010, LogLevel.Debug, "Discord Hello: heartbeat every {IntervalMs} ms")]
+    private static partial void LogHello(ILogger logger, double intervalMs);
+
+    [LoggerMessage(1011, LogLevel.Debug, "Discord sent unknown opcode {Op}")]
+    private static partial void LogUnknownOpcode(ILogger logger, int op);
+
+    [LoggerMessage(1012, LogLevel.Debug, "Dropped replayed Discord dispatch {Type} with sequence {Sequence}")]
+    private static partial void LogDuplicateDispatch(ILogger logger, string? type, long sequence);
+
+    [LoggerMessage(1013, LogLevel.Information, "Discord READY as user {UserId}, session {SessionId}")]
+    private static partial void LogReady(ILogger logger, string? userId, string sessionId);
+
+    [LoggerMessage(1014, LogLevel.Information, "Discord session resumed at sequence {Sequence}")]
+    private static partial void LogResumed(ILogger logger, long? sequence);
+
+    [LoggerMessage(1015, LogLevel.Warning, "No Discord heartbeat ACK within {IntervalMs} ms: closing the zombie connection and resuming")]
+    private static partial void LogZombie(ILogger logger, double intervalMs);
+
+    [LoggerMessage(1016, LogLevel.Information, "Identifying to Discord with intents {Intents} (shard {ShardId}/{ShardCount})")]
+    private static partial void LogIdentifying(ILogger logger, int intents, int shardId, int shardCount);
+
+    [LoggerMessage(1017, LogLevel.Information, "Resuming Discord session {SessionId} at sequence {Sequence}")]
+    private static partial void LogResuming(ILogger logger, string? sessionId, long? sequence);
+
+    [LoggerMessage(1018, LogLevel.Warning, "Saving or loading the Discord session failed; a restart will identify instead of resuming")]
+    private static partial void LogPersistFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1019, LogLevel.Information, "Restored Discord session {SessionId} at sequence {Sequence}; will try to resume")]
+    private static partial void LogSessionRestored(ILogger logger, string sessionId, long? sequence);
+}

@@ -1,0 +1,132 @@
+using System.Text.Json.Nodes;
+using ChatBots.Discord.Rest;
+using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Storage;
+using ChatBots.Testing.Discord;
+using ChatBots.Testing.Engine;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+
+namespace ChatBots.Discord.Tests;
+
+/// <summary>A real generic host with the Discord adapter, the fake engine and store, pointed at a <see cref="FakeDiscordServer"/>.</summary>
+internal sealed class DiscordTestHost : IAsyncDisposable
+{
+    public static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
+
+    private DiscordTestHost(FakeDiscordServer discord, IHost host, FakeConversationEngine engine, InMemoryKeyValueStore store)
+    {
+        Discord = discord;
+        Host = host;
+        Engine = engine;
+        Store = store;
+    }
+
+    public FakeDiscordServer Discord { get; }
+
+    public IHost Host { get; }
+
+    public FakeConversationEngine Engine { get; }
+
+    public InMemoryKeyValueStore Store { get; }
+
+    public DiscordStatus Status => Host.Services.GetRequiredService<DiscordStatus>();
+
+    public SentinelService Sentinel => Host.Services.GetRequiredService<SentinelService>();
+
+    public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
+
+    public static async Task<DiscordTestHost> StartAsync(
+        Action<FakeDiscordServer>? configureServer = null,
+        IDictionary<string, string?>? settings = null,
+        FakeConversationEngine? engine = null,
+        InMemoryKeyValueStore? store = null,
+        TimeProvider? time = null)
+    {
+        FakeDiscordServer discord = await FakeDiscordServer.StartAsync();
+        configureServer?.Invoke(discord);
+        IHost host = Build(discord, settings, engine ??= new FakeConversationEngine(), store ??= new InMemoryKeyValueStore(), time ?? TimeProvider.System);
+        await host.StartAsync();
+        return new DiscordTestHost(discord, host, engine, store);
+    }
+
+    /// <summary>A host that is built but not started, for tests of single components resolved from DI.</summary>
+    public static IHost Build(FakeDiscordServer discord, IDictionary<string, string?>? settings, IConversationEngine engine, IKeyValueStore store, TimeProvider time)
+    {
+        HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Test" });
+        var config = new Dictionary<string, string?>
+        {
+            ["Discord:BotToken"] = FakeDiscordServer.BotToken,
+            ["Discord:ApiBaseUrl"] = discord.ApiBaseUrl,
+            ["Discord:ReconnectDelay"] = "00:00:00.050",
+            ["Discord:MaxReconnectDelay"] = "00:00:00.400",
+            ["Discord:MinIdentifyInterval"] = "00:00:00",
+        };
+        foreach ((string key, string? value) in settings ?? new Dictionary<string, string?>())
+        {
+            config[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(config);
+        builder.Logging.SetMinimumLevel(LogLevel.Debug);
+        builder.Logging.AddFakeLogging();
+        builder.Services.AddSingleton(engine);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<SentinelService>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SentinelService>());
+        builder.AddDiscordAdapter();
+        return builder.Build();
+    }
+
+    /// <summary>Waits for the first connection to be READY (identify received, READY sent).</summary>
+    public async Task<FakeGatewayConnection> WaitReadyAsync()
+    {
+        FakeGatewayConnection connection = await Discord.WaitForConnectionAsync(0, Guard);
+        await connection.WaitForOpAsync(2, Guard);
+        await WaitUntilAsync(() => Status.IsConnected);
+        return connection;
+    }
+
+    /// <summary>Sends a MESSAGE_CREATE and returns its id.</summary>
+    public async Task<string> SendMessageAsync(JsonObject message)
+    {
+        await Discord.SendDispatchAsync("MESSAGE_CREATE", message);
+        return message["id"]!.GetValue<string>();
+    }
+
+    public Task<RecordedRequest> WaitForPostAsync(string channelId, Func<RecordedRequest, bool>? predicate = null) =>
+        Discord.WaitForRequestAsync(r => r.Method == "POST" && r.Path == $"channels/{channelId}/messages" && r.Status == 200 && (predicate?.Invoke(r) ?? true), Guard);
+
+    internal DiscordRestClient Rest => Host.Services.GetRequiredService<DiscordRestClient>();
+
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? Guard);
+        while (!condition())
+        {
+            await Task.Delay(10, cts.Token);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+        {
+            try
+            {
+                await Host.StopAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping timed out; disposal below still releases the sockets.
+            }
+        }
+
+        Host.Dispose();
+        await Discord.DisposeAsync();
+    }
+}

@@ -1,0 +1,153 @@
+using ChatBots.Engine.Models;
+using ChatBots.Engine.Tokens;
+using ChatBots.Testing.OpenAI;
+using ChatBots.Testing.Process;
+
+namespace ChatBots.Host.Tests;
+
+public sealed class CliTests
+{
+    private static readonly Dictionary<string, string?> NoSettings = [];
+
+    [Fact]
+    public async Task Run_NoAdapterConfigured_ExitsThreeAndNamesTheSettings()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null);
+
+        Assert.Equal(3, code);
+        Assert.Contains("Telegram__BotToken", output, StringComparison.Ordinal);
+        Assert.Contains("Discord__BotToken", output, StringComparison.Ordinal);
+        Assert.Contains("chatbots chat", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_InvalidNumber_ExitsTwoNamingTheKeyWithoutStackTrace()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, new Dictionary<string, string?> { ["Engine__MaxReplyTokens"] = "lots" }, "", "chat");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Engine:MaxReplyTokens", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BadTelegramTokenAndBadRule_ExitsTwoWithEveryMessage()
+    {
+        using var dir = new TempDirectory();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Telegram__BotToken"] = "not-a-token",
+            ["Engine__LowWaterMark"] = "0.95",
+        };
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(2, code);
+        Assert.Contains("Telegram:BotToken", output, StringComparison.Ordinal);
+        Assert.Contains("Engine:LowWaterMark must be below Engine:HighWaterMark", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-a-token", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_UnknownModel_WarnsNamingItAndStillAnswers()
+    {
+        using var dir = new TempDirectory();
+        await using FakeOpenAIServer openai = await FakeOpenAIServer.StartAsync();
+        var settings = new Dictionary<string, string?>
+        {
+            ["OpenAI__BaseUrl"] = openai.BaseUrl.ToString(),
+            ["OpenAI__Model"] = "my-local-model",
+        };
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, "hello\n", "chat");
+
+        Assert.Equal(0, code);
+        Assert.Contains("my-local-model is not in the catalogue", output, StringComparison.Ordinal);
+        Assert.Contains("echo: hello", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unknown_Verb_ExitsWithUsage()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null, "frobnicate");
+
+        Assert.Equal(64, code);
+        Assert.Contains("Unknown command 'frobnicate'", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gpt-4o", "o200k_base")]
+    [InlineData("gpt-4", "cl100k_base")]
+    public async Task Tokens_Text_SameCountAsTheEngine(string model, string encoding)
+    {
+        using var dir = new TempDirectory();
+        const string Text = "人工智能正在改变世界。Hello, world! 🚀 let's count: 你好";
+        int expected = new TokenCounter().CountText(Text, encoding);
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null, "tokens", "--model", model, Text);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{expected} tokens", output, StringComparison.Ordinal);
+        Assert.Contains(encoding, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokens_MessagesJson_IncludesFraming()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "request.json");
+        await File.WriteAllTextAsync(path, """
+            {"model":"gpt-4o-mini","messages":[
+              {"role":"system","content":"You are terse."},
+              {"role":"user","name":"alice","content":"你好, how much is this?"},
+              {"role":"assistant","content":[{"type":"text","text":"Very little."}]}]}
+            """);
+        var counter = new TokenCounter();
+        int expected = counter.CountMessage("system", "You are terse.", null, TokenEncodings.O200kBase)
+            + counter.CountMessage("user", "你好, how much is this?", "alice", TokenEncodings.O200kBase)
+            + counter.CountMessage("assistant", "Very little.", null, TokenEncodings.O200kBase)
+            + TokenCounter.ReplyPriming;
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null, "tokens", "--messages", path);
+
+        Assert.Equal(0, code);
+        Assert.StartsWith($"{expected} tokens (3 messages", output, StringComparison.Ordinal);
+        Assert.Contains("Model gpt-4o-mini", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_ContinuesAfterRestart_UsageShowsCost_BudgetRefusesSecondMessage()
+    {
+        using var dir = new TempDirectory();
+        await using FakeOpenAIServer openai = await FakeOpenAIServer.StartAsync();
+        openai.DefaultChatResponder = r => FakeChatReply.WithText($"noted: {r.LastUserText}", 1_000, 100);
+        var settings = new Dictionary<string, string?> { ["OpenAI__BaseUrl"] = openai.BaseUrl.ToString(), ["OpenAI__ApiKey"] = "sk-test" };
+
+        (int first, string firstOutput) = await ChatbotsProcess.RunAsync(dir.Path, settings, "my favourite colour is teal\n", "chat");
+        (int second, string secondOutput) = await ChatbotsProcess.RunAsync(dir.Path, settings, "what is my favourite colour?\n/usage\n", "chat");
+
+        Assert.Equal(0, first);
+        Assert.Contains("noted: my favourite colour is teal", firstOutput, StringComparison.Ordinal);
+        Assert.Equal(0, second);
+        RecordedChatRequest afterRestart = openai.ChatRequests[^1];
+        Assert.Contains(afterRestart.Messages, m => m.Content == "my favourite colour is teal");
+        // gpt-6-luna: 2 calls × (1,000 × $0.10 + 100 × $0.50) per 1M = 2 × 150 µUSD.
+        Assert.Contains("this month: $0.0003 — 2 calls", secondOutput, StringComparison.Ordinal);
+
+        settings["Budgets__UserDailyUsd"] = "0.00001";
+        using var budgetDir = new TempDirectory();
+        int before = openai.ChatRequests.Count;
+        (_, string budgetOutput) = await ChatbotsProcess.RunAsync(budgetDir.Path, settings, "one\ntwo\n", "chat");
+
+        Assert.Equal(before + 1, openai.ChatRequests.Count);
+        Assert.Contains("noted: one", budgetOutput, StringComparison.Ordinal);
+        Assert.Contains("your daily budget of $0.00001 is used up", budgetOutput, StringComparison.Ordinal);
+    }
+}

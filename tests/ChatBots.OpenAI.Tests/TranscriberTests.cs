@@ -1,0 +1,135 @@
+using ChatBots.Engine.Models;
+using ChatBots.Engine.Voice;
+using ChatBots.Testing.OpenAI;
+
+namespace ChatBots.OpenAI.Tests;
+
+public sealed class TranscriberTests
+{
+    private static readonly TimeSpan Guard = TimeSpan.FromSeconds(30);
+
+    private static byte[] AudioBytes(int length)
+    {
+        byte[] bytes = new byte[length];
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)((i * 31) + 7);
+        }
+
+        return bytes;
+    }
+
+    [Theory]
+    [InlineData("voice.ogg")]
+    [InlineData("song.mp3")]
+    [InlineData("memo.m4a")]
+    public async Task TranscribeAsync_AudioFile_UploadsModelFileNameAndExactBytes(string fileName)
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.WithText("bonjour tout le monde"));
+        byte[] audio = AudioBytes(70_001);
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new MemoryStream(audio), fileName, TranscriptionTask.Transcribe, "fr", CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Equal("bonjour tout le monde", transcript.Text);
+        Assert.Equal("gpt-4o-mini-transcribe", transcript.Model);
+        RecordedAudioRequest request = Assert.Single(server.AudioRequests);
+        Assert.Equal("transcriptions", request.Endpoint);
+        Assert.Equal("gpt-4o-mini-transcribe", request.Model);
+        Assert.Equal(fileName, request.FileName);
+        Assert.Equal("fr", request.Language);
+        Assert.Equal(audio, request.Bytes);
+        Assert.Equal($"Bearer {OpenAITestHost.ApiKey}", request.Authorization);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_NonSeekableStreamAfterServerError_RetriesWithTheWholeFile()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server, s => s["OpenAI:TranscriptionModel"] = "whisper-large");
+        server.EnqueueAudioReplies(FakeAudioReply.Fail(FakeOpenAIError.ServerError()), FakeAudioReply.WithText("second try", TimeSpan.FromSeconds(4.5)));
+        byte[] audio = AudioBytes(10_000);
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new NonSeekableStream(audio), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Equal("second try", transcript.Text);
+        Assert.Equal(TimeSpan.FromSeconds(4.5), transcript.Duration);
+        IReadOnlyList<RecordedAudioRequest> requests = server.AudioRequests;
+        Assert.Equal(2, requests.Count);
+        Assert.All(requests, r => Assert.Equal(audio, r.Bytes));
+        Assert.All(requests, r => Assert.Equal("whisper-large", r.Model));
+        Assert.Null(requests[1].Language);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_TranslateTask_PostsToTranslationsWithWhisper1()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.WithText("hello everyone"));
+        byte[] audio = AudioBytes(2048);
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new MemoryStream(audio), "voice.ogg", TranscriptionTask.Translate, "fr", CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Equal("hello everyone", transcript.Text);
+        Assert.Equal("whisper-1", transcript.Model);
+        RecordedAudioRequest request = Assert.Single(server.AudioRequests);
+        Assert.Equal("translations", request.Endpoint);
+        Assert.Equal("whisper-1", request.Model);
+        Assert.Equal("voice.ogg", request.FileName);
+        Assert.Equal(audio, request.Bytes);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_UnsupportedFormat_FailsAsBadRequestWithoutRetry()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.UnsupportedFormat());
+
+        var error = await Assert.ThrowsAsync<ModelCallException>(() => host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.oga", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard));
+
+        Assert.Equal(ModelErrorKind.BadRequest, error.Kind);
+        Assert.Equal(400, error.Status);
+        Assert.Contains("Invalid file format", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.AudioRequests);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_QuotaExhausted_FailsAsQuotaExhaustedAfterOneRequest()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.Fail(FakeOpenAIError.QuotaExhausted()));
+
+        var error = await Assert.ThrowsAsync<ModelCallException>(() => host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard));
+
+        Assert.Equal(ModelErrorKind.QuotaExhausted, error.Kind);
+        Assert.Single(server.AudioRequests);
+    }
+
+    /// <summary>A download stream as adapters get it from Telegram or Discord: readable once, no seeking.</summary>
+    private sealed class NonSeekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Position
+        {
+            get => base.Position;
+            set => throw new NotSupportedException();
+        }
+
+        public override long Seek(long offset, SeekOrigin loc) => throw new NotSupportedException();
+    }
+}

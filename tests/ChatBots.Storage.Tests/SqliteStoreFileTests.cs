@@ -1,0 +1,198 @@
+using System.Security.Cryptography;
+using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Costs;
+using ChatBots.Engine.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace ChatBots.Storage.Tests;
+
+/// <summary>What only the SQLite file shows: schema versions, journal mode, column types, the WAL on close.</summary>
+public sealed class SqliteStoreFileTests : IDisposable
+{
+    private static readonly ConversationKey Chat = new(Platform.Telegram, "42");
+    private static readonly DateTimeOffset At = new(2026, 11, 28, 9, 30, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(60));
+
+    private CancellationToken Ct => _timeout.Token;
+
+    private string DatabasePath => Path.Combine(_directory.Path, SqliteStore.FileName);
+
+    public void Dispose()
+    {
+        _timeout.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task OpenAsync_MissingNestedDirectory_CreatesDatabaseInWalModeAtCurrentSchemaVersion()
+    {
+        string nested = Path.Combine(_directory.Path, "a", "b");
+
+        await using (SqliteStore store = await SqliteStore.OpenAsync(nested, Ct))
+        {
+            Assert.Equal(Path.Combine(nested, "chatbots.db"), store.DatabasePath);
+            Assert.Equal(SqliteSchema.CurrentVersion, store.SchemaVersion);
+        }
+
+        string path = Path.Combine(nested, "chatbots.db");
+        Assert.Equal([.. Enumerable.Range(1, SqliteSchema.CurrentVersion).Select(v => (long)v)], Query(path, "SELECT version FROM schema_version ORDER BY version;"));
+        Assert.Equal(["wal"], Query(path, "PRAGMA journal_mode;"));
+        Assert.Equal(["conversations", "kv", "ledger", "schema_version", "turns"], Query(path, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_ExistingFileAtCurrentVersion_KeepsDataAndLeavesTheFileUnchanged()
+    {
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.AppendTurnsAsync(Chat, [new StoredTurn(1, TurnRole.User, "telegram:42", "Ann", "hi", 5, "o200k_base", At)], Ct);
+            await store.SetAsync("telegram:offset", "7", Ct);
+        }
+
+        byte[] before = SHA256.HashData(await File.ReadAllBytesAsync(DatabasePath, Ct));
+        await using (SqliteStore reopened = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            Assert.Equal("hi", Assert.Single((await reopened.LoadAsync(Chat, Ct)).Turns).Text);
+            Assert.Equal("7", await reopened.GetAsync("telegram:offset", Ct));
+        }
+
+        Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(DatabasePath, Ct)));
+        Assert.Equal([1L], Query(DatabasePath, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_FileFromANewerBuild_RefusesToOpen()
+    {
+        await (await SqliteStore.OpenAsync(_directory.Path, Ct)).DisposeAsync();
+        Execute(DatabasePath, "INSERT INTO schema_version (version, applied_at) VALUES (99, 0);");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(_directory.Path, Ct));
+
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task OpenAsync_RelativePath_ResolvesAgainstTheCurrentDirectory()
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, _directory.Path);
+        Assert.False(Path.IsPathRooted(relative));
+
+        await using SqliteStore store = await SqliteStore.OpenAsync(relative, Ct);
+
+        Assert.Equal(DatabasePath, store.DatabasePath);
+        Assert.True(File.Exists(DatabasePath));
+    }
+
+    [Fact]
+    public async Task AppendAsync_MoneyAndDurations_AreStoredAsIntegers()
+    {
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.AppendAsync(
+                new LedgerEntry(At, Chat, "telegram:42", "whisper-1", LedgerKind.Transcription, 0, 0, 0, 61.2345m, MicroUsd.FromDollars(0.006123m), true, "2026-11-28"),
+                Ct);
+        }
+
+        Assert.Equal(
+            ["integer", "integer", "integer", 6123L, 61235L, At.ToUnixTimeMilliseconds(), "Transcription", "telegram", 1L],
+            Query(DatabasePath, "SELECT typeof(cost_micro_usd), typeof(audio_ms), typeof(at), cost_micro_usd, audio_ms, at, kind, platform, estimated FROM ledger;"));
+    }
+
+    [Fact]
+    public async Task AppendTurnsAsync_Role_IsStoredByName()
+    {
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.AppendTurnsAsync(
+                Chat,
+                [
+                    new StoredTurn(1, TurnRole.User, "telegram:42", "Ann", "q", 3, "o200k_base", At),
+                    new StoredTurn(2, TurnRole.Assistant, null, null, "a", 3, "o200k_base", At),
+                ],
+                Ct);
+        }
+
+        Assert.Equal(["User", "Assistant"], Query(DatabasePath, "SELECT role FROM turns ORDER BY sequence;"));
+    }
+
+    [Fact]
+    public async Task DisposeAsync_AfterWrites_FoldsTheWalIntoTheDatabaseFile()
+    {
+        SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct);
+        for (int i = 1; i <= 50; i++)
+        {
+            await store.SetAsync($"key:{i}", new string('x', 1000), Ct);
+        }
+
+        Assert.True(new FileInfo(DatabasePath + "-wal").Length > 0);
+
+        await store.DisposeAsync();
+
+        Assert.False(File.Exists(DatabasePath + "-wal") && new FileInfo(DatabasePath + "-wal").Length > 0);
+        Assert.Equal([50L], Query(DatabasePath, "SELECT COUNT(*) FROM kv;"));
+    }
+
+    [Fact]
+    public async Task Operations_AfterDispose_ThrowObjectDisposedException()
+    {
+        SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct);
+        await store.DisposeAsync();
+        await store.DisposeAsync(); // closing twice is harmless
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.SetAsync("k", "v", Ct));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.GetAsync("k", Ct));
+    }
+
+    [Fact]
+    public async Task AppendTurnsAsync_CancelledToken_StoresNothing()
+    {
+        await using SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => store.AppendTurnsAsync(Chat, [new StoredTurn(1, TurnRole.User, null, null, "q", 3, "o200k_base", At)], cancelled.Token));
+
+        Assert.Empty((await store.LoadAsync(Chat, Ct)).Turns);
+    }
+
+    [Theory]
+    [InlineData("a", new byte[] { (byte)'b' })]
+    [InlineData("a%", new byte[] { (byte)'a', (byte)'&' })]
+    [InlineData("\u007f", new byte[] { 0x80 })]
+    [InlineData("é", new byte[] { 0xC3, 0xAA })]
+    public void UpperBound_Prefix_IncrementsTheLastUtf8Byte(string prefix, byte[] expected)
+    {
+        Assert.Equal(expected, SqliteStore.UpperBound(prefix));
+    }
+
+    private static List<object> Query(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        using SqliteDataReader reader = command.ExecuteReader();
+        var values = new List<object>();
+        while (reader.Read())
+        {
+            for (int i = 0; i < reader.FieldCount; i++)
+            {
+                values.Add(reader.GetValue(i));
+            }
+        }
+
+        return values;
+    }
+
+    private static void Execute(string path, string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
