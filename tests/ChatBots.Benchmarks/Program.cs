@@ -1,10 +1,10 @@
 using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using ChatBots.Benchmarks;
 using ChatBots.Benchmarks.Benchmarks;
 using ChatBots.Benchmarks.Generation;
 using ChatBots.Benchmarks.Simulation;
-using BenchmarkDotNet.Reports;
 
 // dotnet run -c Release --project tests/ChatBots.Benchmarks -- <args>; see docs/performance.md.
 switch (args.FirstOrDefault())
@@ -23,7 +23,7 @@ switch (args.FirstOrDefault())
     default:
         Console.WriteLine(TokenCountingBenchmarks.Describe());
         Console.WriteLine(await PromptAssemblyBenchmarks.DescribeWindowsAsync());
-        IConfig config = DefaultConfig.Instance.AddColumn(new MegabytesPerSecondColumn());
+        IConfig config = DefaultConfig.Instance.AddColumn(new MegabytesPerSecondColumn(), new MessagesPerSecondColumn());
         Summary[] summaries = [.. BenchmarkSwitcher.FromTypes(Program.BenchmarkTypes).Run(args, config)];
         return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
 }
@@ -36,5 +36,7 @@ internal static partial class Program
         typeof(TokenCountingBenchmarks),
         typeof(PromptAssemblyBenchmarks),
         typeof(EngineThroughputBenchmarks),
+        typeof(StoreAppendBenchmarks),
+        typeof(StoreOpenBenchmarks),
     ];
 }

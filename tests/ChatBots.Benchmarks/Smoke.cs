@@ -27,12 +27,14 @@ internal static class Smoke
             failures++;
         }
 
+        StoreOpenBenchmarks.Smoke = true;
         IConfig config = ManualConfig.CreateEmpty()
             .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Smoke"))
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddLogger(ConsoleLogger.Default)
             .AddColumnProvider(DefaultColumnProviders.Instance)
             .AddColumn(new MegabytesPerSecondColumn())
+            .AddColumn(new MessagesPerSecondColumn())
             .WithOptions(ConfigOptions.DisableLogFile);
         foreach (Summary summary in BenchmarkRunner.Run(Program.BenchmarkTypes, config))
         {

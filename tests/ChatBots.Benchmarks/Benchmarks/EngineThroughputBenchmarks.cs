@@ -11,6 +11,7 @@ namespace ChatBots.Benchmarks.Benchmarks;
 /// answered (as a user waits for the reply). Mean / 10,000 is the time per message; Allocated is per message.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class EngineThroughputBenchmarks
 {
     public const int MessagesPerOperation = 10_000;

@@ -28,6 +28,7 @@ namespace ChatBots.Benchmarks.Benchmarks;
 /// </para>
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PromptAssemblyBenchmarks
 {
     private const string Encoding = TokenEncodings.O200kBase;
@@ -37,6 +38,8 @@ public class PromptAssemblyBenchmarks
     private PromptFactory _prompts = null!;
     private ModelInfo _model = null!;
     private EngineOptions _options = null!;
+    private ChatMessage _system = null!;
+    private int _systemTokens;
 
     [Params(10, 100, 200, 1_000, 10_000)]
     public int Turns { get; set; }
@@ -59,6 +62,7 @@ public class PromptAssemblyBenchmarks
 
         _newMessages = BenchmarkData.NewMessages(64, seed: 7);
         _history = Fill(_prompts, _model, _options, Turns);
+        (_system, _systemTokens) = _prompts.System(_prompts.SystemText(Platform.Telegram, EngineComposition.Start, isGroup: false), Encoding);
     }
 
     [Benchmark(Baseline = true)]
@@ -71,6 +75,22 @@ public class PromptAssemblyBenchmarks
         long fixedTokens = systemTokens + messageTokens + TokenCounter.ReplyPriming;
         bool evict = fixedTokens + _history.SummaryTokens + _history.HistoryTokens > window.HighWater;
         List<ChatMessage> prompt = _history.BuildPrompt(system, new ChatMessage(ChatRole.User, text));
+        return prompt.Count + (evict ? 1 : 0);
+    }
+
+    /// <summary>
+    /// What the engine would cost per turn if it kept the system message and its count while the system text is
+    /// unchanged (it changes once a day): the measure of a proposed engine change, not current behaviour.
+    /// </summary>
+    [Benchmark]
+    public int EngineCachedSystem()
+    {
+        string text = _newMessages[_next++ & 63];
+        WindowBudget window = WindowBudget.For(_model, _options);
+        int messageTokens = _prompts.CountTurn(TurnRole.User, text, null, Encoding);
+        long fixedTokens = _systemTokens + messageTokens + TokenCounter.ReplyPriming;
+        bool evict = fixedTokens + _history.SummaryTokens + _history.HistoryTokens > window.HighWater;
+        List<ChatMessage> prompt = _history.BuildPrompt(_system, new ChatMessage(ChatRole.User, text));
         return prompt.Count + (evict ? 1 : 0);
     }
 

@@ -11,6 +11,7 @@ namespace ChatBots.Benchmarks.Benchmarks;
 /// The setup checks both libraries agree on the counts, outside the timing.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class TokenCountingBenchmarks
 {
     private readonly TokenCounter _counter = new();

@@ -3,6 +3,8 @@ using ChatBots.Engine.Costs;
 using ChatBots.Engine.Models;
 using ChatBots.Engine.Processing;
 using ChatBots.Engine.Storage;
+using ChatBots.Engine.Voice;
+using ChatBots.Testing.Engine;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,6 +65,8 @@ internal sealed class EngineComposition : IAsyncDisposable
         services.AddSingleton(store);
         services.AddSingleton(ledger);
         services.AddSingleton<IChatClientFactory>(new SingleClientFactory(client));
+        services.AddSingleton<ITranscriber>(new NoTranscriber());
+        services.AddSingleton<IKeyValueStore>(new InMemoryKeyValueStore());
         services.AddConversationEngine();
         return new EngineComposition(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), time);
     }
