@@ -23,11 +23,18 @@ public class EngineThroughputBenchmarks
     [Params(1, 100, 10_000)]
     public int Conversations { get; set; }
 
+    /// <summary>
+    /// The engine's clock: the system clock as in production, or FakeTimeProvider (the tests' clock) to show how
+    /// much of the cost at many conversations is the clock's timers (one idle timer per lane wait).
+    /// </summary>
+    [Params("system", "fake")]
+    public string Clock { get; set; } = "system";
+
     [GlobalSetup]
     public void Setup()
     {
         var store = new InMemoryConversationStore();
-        _engine = EngineComposition.Create(new ImmediateChatClient(), store, store);
+        _engine = EngineComposition.Create(new ImmediateChatClient(), store, store, systemClock: Clock == "system");
         _keys = [.. Enumerable.Range(0, Conversations).Select(i => new ConversationKey(Platform.Telegram, (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))];
         _texts = BenchmarkData.NewMessages(64, seed: 9);
     }

@@ -32,6 +32,7 @@ internal sealed class EngineComposition : IAsyncDisposable
 
     public ConversationEngine Engine { get; }
 
+    /// <summary>The fake clock (not the engine's clock when composed with <c>systemClock</c>).</summary>
     public FakeTimeProvider Time { get; }
 
     public static string ModelsFile => Path.Combine(AppContext.BaseDirectory, "config", "models.json");
@@ -51,7 +52,8 @@ internal sealed class EngineComposition : IAsyncDisposable
         IChatClient client,
         IConversationStore store,
         ILedgerStore ledger,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null,
+        bool systemClock = false)
     {
         IConfiguration configuration = new ConfigurationBuilder()
             .AddJsonFile(ModelsFile, optional: false)
@@ -61,7 +63,8 @@ internal sealed class EngineComposition : IAsyncDisposable
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
         services.AddLogging();
-        services.AddSingleton<TimeProvider>(time);
+        // The throughput benchmark runs on the real clock: it measures the engine's timers as production runs them.
+        services.AddSingleton(systemClock ? TimeProvider.System : time);
         services.AddSingleton(store);
         services.AddSingleton(ledger);
         services.AddSingleton<IChatClientFactory>(new SingleClientFactory(client));

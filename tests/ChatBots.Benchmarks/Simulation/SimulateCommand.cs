@@ -10,7 +10,7 @@ namespace ChatBots.Benchmarks.Simulation;
 /// </summary>
 internal static class SimulateCommand
 {
-    public static readonly (double High, double Low)[] WaterMarks = [(0.9, 0.55), (0.9, 0.4), (0.8, 0.5), (0.75, 0.4), (0.7, 0.35), (0.6, 0.3), (0.5, 0.25)];
+    public static readonly (double High, double Low)[] WaterMarks = [(0.9, 0.55), (0.9, 0.4), (0.85, 0.5), (0.8, 0.5), (0.8, 0.45), (0.75, 0.4), (0.7, 0.35), (0.6, 0.3), (0.5, 0.25)];
     public static readonly int[] SummaryBounds = [300, 600, 1_000];
 
     public static async Task<int> RunAsync(string[] args)
