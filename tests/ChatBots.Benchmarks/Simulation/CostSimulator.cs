@@ -174,7 +174,8 @@ internal static class CostSimulator
     private static SimMessage UserMessage(SimScript script, ScriptTurn turn) =>
         new("user", script.IsGroup ? PromptFactory.SanitizeName(turn.Speaker, AuthorId(turn.Speaker)) : null, turn.User);
 
-    private static string AuthorId(string speaker) => (1000 + (Math.Abs(StringComparer.Ordinal.GetHashCode(speaker)) % 9000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    // Stable across processes (string.GetHashCode is randomised): group names without Latin letters become user_<id>.
+    private static string AuthorId(string speaker) => (1000 + (speaker.Sum(c => (int)c) % 9000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static long Count(BillingMeter meter, List<SimMessage> prompt)
     {
