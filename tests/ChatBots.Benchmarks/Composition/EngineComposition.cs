@@ -1,0 +1,82 @@
+using ChatBots.Engine;
+using ChatBots.Engine.Costs;
+using ChatBots.Engine.Models;
+using ChatBots.Engine.Processing;
+using ChatBots.Engine.Storage;
+using ChatBots.Engine.Voice;
+using ChatBots.Testing.Engine;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace ChatBots.Benchmarks.Composition;
+
+/// <summary>
+/// The real engine composed the way the host composes it (<c>AddConversationEngine</c>), over a chosen chat client,
+/// store and fake clock. Copied from the engine tests' harness; the catalogue is the committed config/models.json.
+/// No logging provider: the benchmarks measure the engine, not a console.
+/// </summary>
+internal sealed class EngineComposition : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 11, 28, 10, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider _services;
+
+    private EngineComposition(ServiceProvider services, FakeTimeProvider time)
+    {
+        _services = services;
+        Time = time;
+        Engine = services.GetRequiredService<ConversationEngine>();
+    }
+
+    public ConversationEngine Engine { get; }
+
+    /// <summary>The fake clock (not the engine's clock when composed with <c>systemClock</c>).</summary>
+    public FakeTimeProvider Time { get; }
+
+    public static string ModelsFile => Path.Combine(AppContext.BaseDirectory, "config", "models.json");
+
+    public T Get<T>()
+        where T : notnull => _services.GetRequiredService<T>();
+
+    /// <summary>The settings every composition starts from: gpt-4o-mini for chat and summaries, as in the issue.</summary>
+    public static Dictionary<string, string?> DefaultSettings(string model = "gpt-4o-mini") => new()
+    {
+        ["OpenAI:Model"] = model,
+        ["OpenAI:SummaryModel"] = model,
+        ["Engine:BotName"] = "ChatBots",
+    };
+
+    public static EngineComposition Create(
+        IChatClient client,
+        IConversationStore store,
+        ILedgerStore ledger,
+        IDictionary<string, string?>? settings = null,
+        bool systemClock = false)
+    {
+        IConfiguration configuration = new ConfigurationBuilder()
+            .AddJsonFile(ModelsFile, optional: false)
+            .AddInMemoryCollection(settings ?? DefaultSettings())
+            .Build();
+        var time = new FakeTimeProvider(Start);
+        var services = new ServiceCollection();
+        services.AddSingleton(configuration);
+        services.AddLogging();
+        // The throughput benchmark runs on the real clock: it measures the engine's timers as production runs them.
+        services.AddSingleton(systemClock ? TimeProvider.System : time);
+        services.AddSingleton(store);
+        services.AddSingleton(ledger);
+        services.AddSingleton<IChatClientFactory>(new SingleClientFactory(client));
+        services.AddSingleton<ITranscriber>(new NoTranscriber());
+        services.AddSingleton<IKeyValueStore>(new InMemoryKeyValueStore());
+        services.AddConversationEngine();
+        return new EngineComposition(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true }), time);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Engine.StopAsync(CancellationToken.None);
+        await _services.DisposeAsync();
+    }
+}
