@@ -173,6 +173,19 @@ public sealed class PromptWindowTests
     }
 
     [Fact]
+    public async Task Engine_NextDay_SystemPromptHasTheNewDate()
+    {
+        await using EngineHarness harness = EngineHarness.Create();
+        await harness.SendAsync(EngineHarness.Message("today?"));
+
+        harness.Time.Advance(TimeSpan.FromDays(1));
+        await harness.SendAsync(EngineHarness.Message("and now?"));
+
+        Assert.Contains("Saturday, 28 November 2026", harness.Model.ChatPrompts[0].Messages[0].Text, StringComparison.Ordinal);
+        Assert.Contains("Sunday, 29 November 2026", harness.Model.ChatPrompts[1].Messages[0].Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Engine_GroupConversation_UserTurnsCarrySanitisedNames()
     {
         await using EngineHarness harness = EngineHarness.Create();

@@ -40,7 +40,7 @@ public sealed class EngineOptions : IValidatableObject
 
     /// <summary>Eviction stops once the prompt is at or below this share of the budget.</summary>
     [Range(0.05, 1.0, ErrorMessage = "Engine:LowWaterMark must be between 0.05 and 1.0 (a share of the prompt budget).")]
-    public double LowWaterMark { get; set; } = 0.55;
+    public double LowWaterMark { get; set; } = 0.4;
 
     /// <summary>Upper bound of the rolling summary (tokens).</summary>
     [Range(32, 100_000, ErrorMessage = "Engine:SummaryMaxTokens must be between 32 and 100000.")]

@@ -210,7 +210,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         ConversationHistory history = await GetHistoryAsync(lane, encoding, cancellationToken);
         DateTimeOffset now = _time.GetUtcNow();
 
-        (ChatMessage systemMessage, int systemTokens) = _prompts.System(_prompts.SystemText(key.Platform, now, message.IsGroup), encoding);
+        (ChatMessage systemMessage, int systemTokens) = _prompts.SystemFor(key.Platform, now, message.IsGroup, encoding);
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id));
         int summaryAllowance = Math.Max(history.SummaryTokens, options.SummaryMaxTokens + 24);
 

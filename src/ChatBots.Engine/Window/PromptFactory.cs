@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using ChatBots.Engine.Conversations;
@@ -14,6 +15,7 @@ public sealed class PromptFactory
 {
     private readonly TokenCounter _counter;
     private readonly IOptionsMonitor<EngineOptions> _options;
+    private readonly ConcurrentDictionary<SystemKey, (ChatMessage, int)> _systemCache = new();
 
     public PromptFactory(TokenCounter counter, IOptionsMonitor<EngineOptions> options)
     {
@@ -41,6 +43,28 @@ public sealed class PromptFactory
         }
 
         return text.ToString();
+    }
+
+    /// <summary>
+    /// The system message and its count for this platform, day and kind of chat. Its text changes once a day (the
+    /// date) or on a settings reload, so it is built and counted once and reused: half of a turn's work otherwise
+    /// (see docs/performance.md).
+    /// </summary>
+    public (ChatMessage Message, int Tokens) SystemFor(Platform platform, DateTimeOffset now, bool isGroup, string encoding)
+    {
+        EngineOptions o = _options.CurrentValue;
+        var key = new SystemKey(platform, DateOnly.FromDateTime(now.UtcDateTime), isGroup, encoding, o.BotName, o.SystemPrompt);
+        if (_systemCache.TryGetValue(key, out (ChatMessage, int) cached))
+        {
+            return cached;
+        }
+
+        if (_systemCache.Count > 64)
+        {
+            _systemCache.Clear(); // yesterday's entries; bounded whatever happens
+        }
+
+        return _systemCache[key] = System(SystemText(platform, now, isGroup), encoding);
     }
 
     public (ChatMessage Message, int Tokens) System(string text, string encoding) =>

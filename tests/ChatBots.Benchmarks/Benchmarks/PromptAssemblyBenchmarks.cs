@@ -69,7 +69,7 @@ public class PromptAssemblyBenchmarks
     public int Engine()
     {
         string text = _newMessages[_next++ & 63];
-        (ChatMessage system, int systemTokens) = _prompts.System(_prompts.SystemText(Platform.Telegram, EngineComposition.Start, isGroup: false), Encoding);
+        (ChatMessage system, int systemTokens) = _prompts.SystemFor(Platform.Telegram, EngineComposition.Start, isGroup: false, Encoding);
         WindowBudget window = WindowBudget.For(_model, _options);
         int messageTokens = _prompts.CountTurn(TurnRole.User, text, null, Encoding);
         long fixedTokens = systemTokens + messageTokens + TokenCounter.ReplyPriming;
@@ -79,8 +79,7 @@ public class PromptAssemblyBenchmarks
     }
 
     /// <summary>
-    /// What the engine would cost per turn if it kept the system message and its count while the system text is
-    /// unchanged (it changes once a day): the measure of a proposed engine change, not current behaviour.
+    /// The engine's per-turn work without even the system-prompt cache look-up: the floor of prompt assembly.
     /// </summary>
     [Benchmark]
     public int EngineCachedSystem()
