@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Voice;
 using Telegram.Bot;
 using Telegram.Bot.Types;
 using Telegram.Bot.Types.Enums;
@@ -198,7 +199,7 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
     {
         if (size > MaxDownloadBytes && IsPublicApi)
         {
-            throw new NotSupportedException("Telegram lets bots download files of at most 20 MB.");
+            throw new AudioTooLargeException(MaxDownloadBytes, "Telegram lets bots download files of at most 20 MB.");
         }
 
         TGFile file = await client.GetFile(fileId, cancellationToken);

@@ -88,20 +88,95 @@ public sealed class TranscriberTests
     }
 
     [Fact]
-    public async Task TranscribeAsync_UnsupportedFormat_FailsAsBadRequestWithoutRetry()
+    public async Task TranscribeAsync_UnsupportedFormat_RejectedAsFormatWithoutRetry()
     {
         await using var server = await FakeOpenAIServer.StartAsync();
         await using var host = await OpenAITestHost.StartAsync(server);
         server.EnqueueAudioReplies(FakeAudioReply.UnsupportedFormat());
 
-        var error = await Assert.ThrowsAsync<ModelCallException>(() => host.Transcriber
+        var error = await Assert.ThrowsAsync<AudioRejectedException>(() => host.Transcriber
             .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.oga", TranscriptionTask.Transcribe, null, CancellationToken.None)
             .WaitAsync(Guard));
 
-        Assert.Equal(ModelErrorKind.BadRequest, error.Kind);
-        Assert.Equal(400, error.Status);
+        Assert.Equal(AudioRejection.UnsupportedFormat, error.Reason);
+        Assert.Contains("HTTP 400", error.Message, StringComparison.Ordinal);
         Assert.Contains("Invalid file format", error.Message, StringComparison.Ordinal);
+        var call = Assert.IsType<ModelCallException>(error.InnerException);
+        Assert.Equal(ModelErrorKind.BadRequest, call.Kind);
         Assert.Single(server.AudioRequests);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_AudioLongerThanTheModelTakes_RejectedAsTooLong()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.TooLong());
+
+        var error = await Assert.ThrowsAsync<AudioRejectedException>(() => host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard));
+
+        Assert.Equal(AudioRejection.TooLong, error.Reason);
+        Assert.Single(server.AudioRequests);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_UnknownLanguageHint_RejectedAsInvalidLanguage()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.Fail(new FakeOpenAIError(
+            400, "Invalid language 'chinese'. Language parameter must be specified in ISO-639-1 format.", "invalid_request_error", "invalid_language_format")));
+
+        var error = await Assert.ThrowsAsync<AudioRejectedException>(() => host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, "chinese", CancellationToken.None)
+            .WaitAsync(Guard));
+
+        Assert.Equal(AudioRejection.InvalidLanguage, error.Reason);
+        Assert.Equal("chinese", Assert.Single(server.AudioRequests).Language);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_PayloadTooLarge_RejectedAsTooLarge()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.Fail(new FakeOpenAIError(413, "Maximum content size limit (26214400) exceeded (26500000 bytes read)", "server_error", null)));
+
+        var error = await Assert.ThrowsAsync<AudioRejectedException>(() => host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard));
+
+        Assert.Equal(AudioRejection.TooLarge, error.Reason);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_UsageOfTypeDuration_ReportedAsTheDuration()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.WithText("hello") with { UsageSeconds = 7 });
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Equal(TimeSpan.FromSeconds(7), transcript.Duration);
+    }
+
+    [Fact]
+    public async Task TranscribeAsync_NoDurationReported_DurationNull()
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.WithText("hello"));
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Null(transcript.Duration);
     }
 
     [Fact]

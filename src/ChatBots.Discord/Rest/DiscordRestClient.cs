@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ChatBots.Discord.Api;
+using ChatBots.Engine.Voice;
 using Microsoft.Extensions.Logging;
 
 namespace ChatBots.Discord.Rest;
@@ -129,7 +130,7 @@ internal sealed partial class DiscordRestClient(
     {
         if (attachment.Size > MaxAttachmentBytes)
         {
-            throw new InvalidOperationException($"Attachment of {attachment.Size} bytes exceeds the {MaxAttachmentBytes}-byte limit.");
+            throw new AudioTooLargeException(MaxAttachmentBytes, $"Attachment of {attachment.Size} bytes exceeds the {MaxAttachmentBytes}-byte limit.");
         }
 
         HttpClient cdn = httpClientFactory.CreateClient(CdnClientName);
@@ -153,7 +154,7 @@ internal sealed partial class DiscordRestClient(
 
             if (response.Content.Headers.ContentLength > MaxAttachmentBytes)
             {
-                throw new InvalidOperationException($"Attachment {attachment.Id} is larger than {MaxAttachmentBytes} bytes.");
+                throw new AudioTooLargeException(MaxAttachmentBytes, $"Attachment {attachment.Id} is larger than {MaxAttachmentBytes} bytes.");
             }
 
             var buffer = new MemoryStream();
@@ -165,7 +166,7 @@ internal sealed partial class DiscordRestClient(
                 {
                     if (buffer.Length + read > MaxAttachmentBytes)
                     {
-                        throw new InvalidOperationException($"Attachment {attachment.Id} is larger than {MaxAttachmentBytes} bytes.");
+                        throw new AudioTooLargeException(MaxAttachmentBytes, $"Attachment {attachment.Id} is larger than {MaxAttachmentBytes} bytes.");
                     }
 
                     await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);

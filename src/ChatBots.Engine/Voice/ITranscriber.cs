@@ -16,7 +16,11 @@ public enum TranscriptionTask
 /// <param name="Duration">The audio duration the server reported, when it did.</param>
 public sealed record Transcript(string Text, string Model, TimeSpan? Duration);
 
-/// <summary>Speech to text. The OpenAI implementation uploads the stream with the given file name unchanged.</summary>
+/// <summary>
+/// Speech to text. The OpenAI implementation uploads the stream with the given file name unchanged. A refusal of the
+/// audio itself (format, length, size, language hint) throws <see cref="AudioRejectedException"/>; any other failure
+/// of the call throws <see cref="Models.ModelCallException"/>.
+/// </summary>
 public interface ITranscriber
 {
     Task<Transcript> TranscribeAsync(Stream audio, string fileName, TranscriptionTask task, string? language, CancellationToken cancellationToken);

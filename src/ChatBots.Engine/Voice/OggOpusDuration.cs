@@ -4,7 +4,8 @@ namespace ChatBots.Engine.Voice;
 
 /// <summary>
 /// Reads an Ogg Opus file's duration without decoding: the last page's granule position minus the OpusHead pre-skip,
-/// over 48,000 (RFC 7845 §4). Returns null for anything that is not Ogg Opus.
+/// over 48,000 (RFC 7845 §4). Returns null for anything that is not Ogg Opus, and for positions no real note has
+/// (negative, or more than a day: a corrupt page must not overflow <see cref="TimeSpan"/>).
 /// </summary>
 public static class OggOpusDuration
 {
@@ -68,6 +69,6 @@ public static class OggOpusDuration
             return null;
         }
 
-        return TimeSpan.FromSeconds((lastGranule - preSkip.Value) / 48_000d);
+        return AudioDuration.Plausible(lastGranule - preSkip.Value, 48_000d);
     }
 }

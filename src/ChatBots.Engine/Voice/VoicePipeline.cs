@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Costs;
@@ -69,16 +68,19 @@ public sealed partial class VoicePipeline
 
         if (audio.Duration is { } declared && declared > options.MaxDuration)
         {
-            await NoticeAsync(sink, $"That voice message is {Minutes(declared)} long; I transcribe at most {Minutes(options.MaxDuration)}.", cancellationToken);
+            await NoticeAsync(sink, TooLongText(declared, options.MaxDuration), cancellationToken);
             return new VoiceOutcome(null);
         }
 
         TranscriptionTask task = options.Mode == VoiceMode.Translate ? TranscriptionTask.Translate : TranscriptionTask.Transcribe;
-        string cacheKey = $"transcript:{task.ToString().ToLowerInvariant()}:{key.Platform.ToString().ToLowerInvariant()}:{audio.UniqueId}";
+        string modelId = task == TranscriptionTask.Translate ? _models.CurrentValue.TranslationModel : _models.CurrentValue.TranscriptionModel;
+        // The translation endpoint takes no language: English comes out whatever was spoken.
+        string? language = task == TranscriptionTask.Translate || string.IsNullOrWhiteSpace(options.Language) ? null : options.Language.Trim();
+        string cacheKey = CacheKey(task, modelId, language, key.Platform, audio.UniqueId);
         string? transcript = await _cache.GetAsync(cacheKey, cancellationToken);
         if (transcript is null)
         {
-            transcript = await TranscribeAsync(message, audio, task, platformLimit, sink, cancellationToken);
+            transcript = await TranscribeAsync(message, audio, task, modelId, language, platformLimit, sink, cancellationToken);
             if (transcript is null)
             {
                 return new VoiceOutcome(null);
@@ -102,15 +104,30 @@ public sealed partial class VoicePipeline
         return options.Mode == VoiceMode.TranscribeAndAnswer ? new VoiceOutcome(transcript) : new VoiceOutcome(null);
     }
 
-    private async Task<string?> TranscribeAsync(IncomingMessage message, AudioAttachment audio, TranscriptionTask task, long limit, IReplySink sink, CancellationToken cancellationToken)
+    /// <summary>
+    /// The platform's unique file id is the identity; the task, model and language hint are part of the key because each
+    /// changes the text, so a new model or hint is not answered from a transcript the old one made. (Entries cached under
+    /// the earlier key, without model and language, are no longer read: such a note is transcribed once more.)
+    /// </summary>
+    internal static string CacheKey(TranscriptionTask task, string modelId, string? language, Platform platform, string uniqueId) =>
+        string.Join(
+            ':',
+            "transcript",
+            task.ToString().ToLowerInvariant(),
+            modelId,
+            language?.ToLowerInvariant() ?? "auto",
+            platform.ToString().ToLowerInvariant(),
+            uniqueId);
+
+    private async Task<string?> TranscribeAsync(
+        IncomingMessage message, AudioAttachment audio, TranscriptionTask task, string modelId, string? language, long limit, IReplySink sink, CancellationToken cancellationToken)
     {
         VoiceOptions options = _options.CurrentValue;
-        string modelId = task == TranscriptionTask.Translate ? _models.CurrentValue.TranslationModel : _models.CurrentValue.TranscriptionModel;
         ModelInfo model = _catalogue.Resolve(modelId);
         bool admin = _access.CurrentValue.Admins.Contains(message.QualifiedAuthorId, StringComparer.OrdinalIgnoreCase);
 
-        // Worst case before anything is downloaded: the declared duration, else the longest we accept.
-        TimeSpan worstDuration = audio.Duration ?? options.MaxDuration;
+        // Before anything is downloaded: a used-up budget, or a declared duration that would cost more than is left.
+        // Without a declared duration the comparison waits until the file is measured (below).
         if (!admin)
         {
             (MicroUsd? remaining, BudgetRefusal? refusal) = await _budgets.RemainingAsync(message.QualifiedAuthorId, message.Conversation, cancellationToken);
@@ -120,10 +137,10 @@ public sealed partial class VoicePipeline
                 return null;
             }
 
-            MicroUsd worst = model.Prices.AudioCost((decimal)worstDuration.TotalSeconds);
-            if (remaining is { } left && worst > left && audio.Duration is not null)
+            MicroUsd declaredCost = model.Prices.AudioCost(Seconds(audio.Duration ?? TimeSpan.Zero));
+            if (audio.Duration is not null && remaining is { } left && declaredCost > left)
             {
-                await NoticeAsync(sink, $"Transcribing this would cost up to {worst}, more than the {left} left in your budget.", cancellationToken);
+                await NoticeAsync(sink, OverBudgetText(declaredCost, left), cancellationToken);
                 return null;
             }
         }
@@ -134,9 +151,11 @@ public sealed partial class VoicePipeline
         {
             bytes = await DownloadAsync(audio, limit, cancellationToken);
         }
-        catch (AudioTooLargeException)
+        catch (AudioTooLargeException ex)
         {
-            await NoticeAsync(sink, $"That audio file is larger than the {Megabytes(limit)} I can take.", cancellationToken);
+            // The adapter's own limit (Telegram's 20 MB, Discord's 25 MB) or ours, whichever refused.
+            LogTooLarge(_logger, message.Conversation.ToString(), ex.LimitBytes);
+            await NoticeAsync(sink, $"That audio file is larger than the {Megabytes(ex.LimitBytes)} I can take.", cancellationToken);
             return null;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -153,34 +172,68 @@ public sealed partial class VoicePipeline
             return null;
         }
 
-        // The declared duration comes from the sender's client: trust the file when it says more.
-        TimeSpan? measured = format switch
-        {
-            "ogg" => OggOpusDuration.Read(bytes),
-            "wav" => WavDuration(bytes),
-            _ => null,
-        };
-        TimeSpan? duration = (audio.Duration, measured) switch
+        // The declared duration comes from the sender's client: trust the file when it says more, so a note is never
+        // under-billed and never slips past the limit.
+        TimeSpan? measured = AudioDuration.Measure(format, bytes);
+        TimeSpan? known = (audio.Duration, measured) switch
         {
             ({ } a, { } b) => a > b ? a : b,
             (var a, var b) => a ?? b,
         };
-        if (duration is { } length && length > options.MaxDuration)
+        TimeSpan expected;
+        bool estimated = known is null;
+        if (known is { } length)
         {
-            await NoticeAsync(sink, $"That voice message is {Minutes(length)} long; I transcribe at most {Minutes(options.MaxDuration)}.", cancellationToken);
-            return null;
+            if (length > options.MaxDuration)
+            {
+                await NoticeAsync(sink, TooLongText(length, options.MaxDuration), cancellationToken);
+                return null;
+            }
+
+            expected = length;
+        }
+        else
+        {
+            // Nothing knows the duration: estimate it from the size at a low bit rate for the format, uncapped, so a
+            // long file is refused rather than uploaded (and billed in full by the server) while recorded as short.
+            expected = TimeSpan.FromSeconds((double)(bytes.Length / BytesPerSecond(format)));
+            if (expected > options.MaxDuration)
+            {
+                await NoticeAsync(
+                    sink,
+                    $"That audio file looks about {Minutes(expected)} long (estimated from its size); I transcribe at most {Minutes(options.MaxDuration)}.",
+                    cancellationToken);
+                return null;
+            }
         }
 
         string fileName = FileName(audio.FileName, format);
-        TimeSpan reserveFor = duration ?? options.MaxDuration;
+        MicroUsd worst = model.Prices.AudioCost(Seconds(expected));
         IDisposable? reservation = null;
         if (!admin)
         {
+            // TryReserveAsync refuses only a used-up budget; the worst case is compared with what it saw left in the same
+            // step, and the reservation is let go again when it does not fit.
+            MicroUsd? leftAtReserve = null;
             (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(
-                message.QualifiedAuthorId, message.Conversation, _ => model.Prices.AudioCost((decimal)reserveFor.TotalSeconds), cancellationToken);
+                message.QualifiedAuthorId,
+                message.Conversation,
+                remaining =>
+                {
+                    leftAtReserve = remaining;
+                    return worst;
+                },
+                cancellationToken);
             if (refusal is not null)
             {
                 await NoticeAsync(sink, refusal.ToUserMessage(_time.GetUtcNow()), cancellationToken);
+                return null;
+            }
+
+            if (leftAtReserve is { } left && worst > left)
+            {
+                reservation?.Dispose();
+                await NoticeAsync(sink, OverBudgetText(worst, left), cancellationToken);
                 return null;
             }
         }
@@ -191,24 +244,34 @@ public sealed partial class VoicePipeline
             try
             {
                 using var stream = new MemoryStream(bytes, writable: false);
-                string? language = string.IsNullOrWhiteSpace(options.Language) ? null : options.Language;
                 transcript = await _transcriber.TranscribeAsync(stream, fileName, task, language, cancellationToken);
+            }
+            catch (AudioRejectedException ex)
+            {
+                LogRejected(_logger, message.Conversation.ToString(), fileName, ex.Reason.ToString(), ex);
+                await NoticeAsync(sink, RejectedText(ex.Reason), cancellationToken);
+                return null;
             }
             catch (ModelCallException ex) when (ex.Kind == ModelErrorKind.BadRequest)
             {
-                LogRejected(_logger, message.Conversation.ToString(), fileName, ex);
-                await NoticeAsync(sink, "The transcription server could not read that audio format.", cancellationToken);
+                // A transcriber that could not say why: the format is by far the likeliest cause.
+                LogRejected(_logger, message.Conversation.ToString(), fileName, nameof(AudioRejection.UnsupportedFormat), ex);
+                await NoticeAsync(sink, RejectedText(AudioRejection.UnsupportedFormat), cancellationToken);
                 return null;
             }
 
-            // Bill by duration: ours, else the server's, else an estimate from the size at a typical bit rate for the
-            // format, never more than the longest note accepted (the row is marked estimated).
-            TimeSpan? billed = duration ?? transcript.Duration;
-            decimal seconds = billed is { } d
-                ? (decimal)d.TotalSeconds
-                : Math.Min(bytes.Length / BytesPerSecond(format, bytes), (decimal)options.MaxDuration.TotalSeconds);
+            // Bill by duration: the server's report when it sends one (that is what the account is charged for), else
+            // ours, else the size estimate (the row is marked estimated).
+            TimeSpan billed = expected;
+            if (AudioDuration.Plausible(transcript.Duration) is { } reported)
+            {
+                billed = reported;
+                estimated = false;
+            }
+
             ModelInfo billedModel = _catalogue.Resolve(transcript.Model.Length > 0 ? transcript.Model : modelId);
-            await _recorder.RecordTranscriptionAsync(message.Conversation, message.QualifiedAuthorId, billedModel, Math.Round(seconds, 3), billed is null, CancellationToken.None);
+            await _recorder.RecordTranscriptionAsync(
+                message.Conversation, message.QualifiedAuthorId, billedModel, Math.Round(Seconds(billed), 3), estimated, CancellationToken.None);
         }
 
         return transcript.Text.Trim();
@@ -225,7 +288,7 @@ public sealed partial class VoicePipeline
         {
             if (buffer.Length + read > limit)
             {
-                throw new AudioTooLargeException();
+                throw new AudioTooLargeException(limit);
             }
 
             await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
@@ -243,26 +306,33 @@ public sealed partial class VoicePipeline
         return (string.IsNullOrWhiteSpace(stem) ? "voice" : stem) + "." + (matches && extension != "oga" && extension != "opus" ? extension : format);
     }
 
-    /// <summary>Bytes per second of audio, for an estimate when nothing reports the duration.</summary>
-    private static decimal BytesPerSecond(string format, byte[] bytes) => format switch
+    /// <summary>
+    /// Bytes per second at the low end of what voice is encoded at, for an estimate when nothing reports the duration:
+    /// a low rate makes the estimate long, so an unknown file is over- rather than under-billed.
+    /// </summary>
+    private static decimal BytesPerSecond(string format) => format switch
     {
-        "wav" when bytes.Length >= 32 => Math.Max(1, BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(28))),
-        "ogg" or "webm" => 4_000m, // Opus voice at about 32 kbit/s
-        "flac" => 50_000m,
-        _ => 16_000m, // mp3 / AAC at about 128 kbit/s
+        "ogg" or "webm" => 3_000m, // Opus voice at 24 kbit/s
+        "wav" => 16_000m, // 8 kHz 16-bit mono PCM
+        "flac" => 16_000m,
+        _ => 8_000m, // mp3 / AAC at 64 kbit/s
     };
 
-    /// <summary>A PCM WAV file's duration from its header: data size over byte rate.</summary>
-    private static TimeSpan? WavDuration(byte[] bytes)
-    {
-        if (bytes.Length < 44)
-        {
-            return null;
-        }
+    private static decimal Seconds(TimeSpan t) => (decimal)t.TotalSeconds;
 
-        int byteRate = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(28));
-        return byteRate <= 0 ? null : TimeSpan.FromSeconds((bytes.Length - 44) / (double)byteRate);
-    }
+    private static string TooLongText(TimeSpan length, TimeSpan limit) =>
+        $"That voice message is {Minutes(length)} long; I transcribe at most {Minutes(limit)}.";
+
+    private static string OverBudgetText(MicroUsd worst, MicroUsd left) =>
+        $"Transcribing this would cost up to {worst}, more than the {left} left in your budget.";
+
+    private static string RejectedText(AudioRejection reason) => reason switch
+    {
+        AudioRejection.TooLong => "The transcription server says that audio is too long for it. Please send a shorter one.",
+        AudioRejection.TooLarge => "The transcription server says that file is too large. Please send a smaller one.",
+        AudioRejection.InvalidLanguage => "The transcription server did not accept the configured language hint (Voice:Language). The owner has to fix it.",
+        _ => "The transcription server could not read that audio format. Please send it as a voice message, or as an mp3 or m4a file.",
+    };
 
     /// <summary>Notices never fail the pipeline: a note already transcribed and billed must not turn into an error.</summary>
     private Task NoticeAsync(IReplySink sink, string text, CancellationToken cancellationToken) =>
@@ -292,13 +362,12 @@ public sealed partial class VoicePipeline
     [LoggerMessage(1202, LogLevel.Warning, "Downloading a voice note in {Conversation} failed")]
     private static partial void LogDownloadFailed(ILogger logger, string conversation, Exception exception);
 
-    [LoggerMessage(1203, LogLevel.Warning, "The transcription server rejected {FileName} from {Conversation}")]
-    private static partial void LogRejected(ILogger logger, string conversation, string fileName, Exception exception);
+    [LoggerMessage(1203, LogLevel.Warning, "The transcription server rejected {FileName} from {Conversation}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string conversation, string fileName, string reason, Exception exception);
 
     [LoggerMessage(1204, LogLevel.Warning, "Delivering a voice reply failed")]
     private static partial void LogNoticeFailed(ILogger logger, Exception exception);
 
-    private sealed class AudioTooLargeException : Exception
-    {
-    }
+    [LoggerMessage(1205, LogLevel.Information, "A voice note in {Conversation} was refused: larger than {LimitBytes} bytes")]
+    private static partial void LogTooLarge(ILogger logger, string conversation, long limitBytes);
 }

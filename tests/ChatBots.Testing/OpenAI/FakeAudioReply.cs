@@ -8,6 +8,9 @@ public sealed record FakeAudioReply
     /// <summary>Reported as <c>duration</c> (seconds) when set, as verbose whisper answers do.</summary>
     public TimeSpan? Duration { get; init; }
 
+    /// <summary>Reported as <c>usage: {"type": "duration", "seconds": n}</c> when set, as whisper-1 does in plain JSON answers.</summary>
+    public double? UsageSeconds { get; init; }
+
     public FakeOpenAIError? Error { get; init; }
 
     public Task? Gate { get; init; }
@@ -17,4 +20,6 @@ public sealed record FakeAudioReply
     public static FakeAudioReply Fail(FakeOpenAIError error) => new() { Error = error };
 
     public static FakeAudioReply UnsupportedFormat() => Fail(FakeOpenAIError.UnsupportedAudioFormat());
+
+    public static FakeAudioReply TooLong(double seconds = 1510.5, int maximum = 1500) => Fail(FakeOpenAIError.AudioTooLong(seconds, maximum));
 }

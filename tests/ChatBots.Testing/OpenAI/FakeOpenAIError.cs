@@ -42,6 +42,10 @@ public sealed record FakeOpenAIError(int Status, string Message, string? Type, s
     public static FakeOpenAIError UnsupportedAudioFormat() =>
         new(400, "Invalid file format. Supported formats: ['flac', 'm4a', 'mp3', 'mp4', 'mpeg', 'mpga', 'oga', 'ogg', 'wav', 'webm']", "invalid_request_error", "invalid_value");
 
+    /// <summary>OpenAI's answer to audio longer than the model takes (same type and code as a bad format; only the message differs).</summary>
+    public static FakeOpenAIError AudioTooLong(double seconds = 1510.5, int maximum = 1500) =>
+        new(400, FormattableString.Invariant($"audio duration {seconds} seconds is longer than {maximum} seconds which is the maximum for this model"), "invalid_request_error", "invalid_value");
+
     public string ToJson() => RawBody ?? new JsonObject
     {
         ["error"] = new JsonObject

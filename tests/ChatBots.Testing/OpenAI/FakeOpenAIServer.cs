@@ -401,6 +401,11 @@ public sealed class FakeOpenAIServer : IAsyncDisposable
             json["duration"] = duration.TotalSeconds;
         }
 
+        if (reply.UsageSeconds is { } usageSeconds)
+        {
+            json["usage"] = new JsonObject { ["type"] = "duration", ["seconds"] = usageSeconds };
+        }
+
         if (recorded.ResponseFormat == "verbose_json")
         {
             json["task"] = endpoint == "translations" ? "translate" : "transcribe";
