@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ChatBots.Host;
 
@@ -31,14 +32,7 @@ internal static class HostFactory
 
         builder.Services.ConfigureHttpClientDefaults(http => http.RemoveAllLoggers());
 
-        // In-flight replies get this long to finish on SIGTERM; below Docker's 10 s stop grace period.
-        TimeSpan shutdown = builder.Configuration.GetValue("Host:ShutdownTimeout", TimeSpan.FromSeconds(8));
-        if (shutdown <= TimeSpan.Zero || shutdown > TimeSpan.FromMinutes(10))
-        {
-            throw new FormatException("Host:ShutdownTimeout must be between 00:00:01 and 00:10:00.");
-        }
-
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        builder.AddShutdownTimeout();
         if (mode == HostMode.Chat)
         {
             // The console shows replies, not the host's chatter.
@@ -47,6 +41,8 @@ internal static class HostFactory
 
         builder.AddSqliteStore();
         builder.AddOpenAIClients();
+        // Both verbs talk to a model: without a key for the public API they could only answer "key rejected".
+        builder.Services.AddSingleton<IValidateOptions<OpenAIOptions>, OpenAIKeyRequired>();
         if (mode == HostMode.Run)
         {
             builder.AddTelegramAdapter();

@@ -9,6 +9,14 @@ public sealed class CliTests
 {
     private static readonly Dictionary<string, string?> NoSettings = [];
 
+    /// <summary>A Telegram bot against the fake, with a model key: everything <c>run</c> needs to start connecting.</summary>
+    private static Dictionary<string, string?> TelegramBot(Testing.Telegram.FakeTelegramBotApi telegram) => new()
+    {
+        ["Telegram__BotToken"] = telegram.Token,
+        ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
+        ["OpenAI__ApiKey"] = "sk-test",
+    };
+
     [Fact]
     public async Task Run_NoAdapterConfigured_ExitsThreeAndNamesTheSettings()
     {
@@ -122,6 +130,170 @@ public sealed class CliTests
         Assert.Contains("Model gpt-4o-mini", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    [InlineData("help")]
+    [InlineData("run", "--help")]
+    public async Task Help_AnySpelling_PrintsUsageAndConnectsNowhere(params string[] args)
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, TelegramBot(telegram), null, args);
+
+        Assert.Equal(0, code);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.Contains("chatbots tokens", output, StringComparison.Ordinal);
+        Assert.Empty(telegram.Requests);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "data")));
+    }
+
+    [Fact]
+    public async Task Run_DataDirectoryCannotBeCreated_OneLineNamingTheSettingAndNoConnection()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, TelegramBot(telegram), null, "run", "--Storage:DataDirectory=/proc/chatbots-cannot-be-here");
+
+        Assert.Equal(1, code);
+        Assert.StartsWith("Error: Storage:DataDirectory '/proc/chatbots-cannot-be-here' cannot be created: ", output, StringComparison.Ordinal);
+        Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Fact]
+    public async Task Run_HealthPortInUse_OneLineNamingTheSettingAndNoConnection()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        string url = $"http://127.0.0.1:{((System.Net.IPEndPoint)taken.LocalEndpoint).Port}";
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings["Health__Enabled"] = "true";
+        settings["Health__Url"] = url;
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(1, code);
+        string line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("Error: ", StringComparison.Ordinal));
+        Assert.StartsWith($"Error: Health:Url '{url}' cannot be used: ", line, StringComparison.Ordinal);
+        Assert.Contains("address already in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", output, StringComparison.Ordinal);
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Fact]
+    public async Task Run_ShutdownTimeoutZeroAndAnotherBadValue_ExitsTwoListingBothShortly()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings["Host__ShutdownTimeout"] = "00:00:00";
+        settings["Engine__MaxReplyTokens"] = "0";
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(2, code);
+        Assert.Contains("  - Host:ShutdownTimeout must be between 00:00:01 and 00:10:00.", output, StringComparison.Ordinal);
+        Assert.Contains("  - Engine:MaxReplyTokens must be between", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DataAnnotation validation failed", output, StringComparison.Ordinal);
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Fact]
+    public async Task Chat_NoApiKeyForThePublicApi_ExitsTwoNamingTheVariables()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, "hello\n", "chat");
+
+        Assert.Equal(2, code);
+        Assert.Contains("OPENAI_API_KEY", output, StringComparison.Ordinal);
+        Assert.Contains("OpenAI__ApiKey", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("[error]", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_TokenButNoApiKey_ExitsTwoBeforeConnecting()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings.Remove("OpenAI__ApiKey");
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(2, code);
+        Assert.Contains("OPENAI_API_KEY", output, StringComparison.Ordinal);
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Fact]
+    public async Task Run_KeyOnlyInOpenAIApiKeyVariable_StartsAndConnects()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings.Remove("OpenAI__ApiKey");
+        settings["OPENAI_API_KEY"] = "sk-from-the-usual-variable";
+
+        await using ChatbotsProcess bot = ChatbotsProcess.Start(dir.Path, settings, "run");
+        await bot.WaitForOutputAsync("Telegram adapter connected", TimeSpan.FromSeconds(60));
+
+        Assert.Contains(telegram.Requests, r => r.Method == "getme");
+        Assert.Equal(0, await bot.TerminateAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Theory]
+    [InlineData("""[{"role":"user","content":[{"type":"text","text":5}]}]""", "messages[0].content[0].text is a number")]
+    [InlineData("""["hi"]""", "messages[0] is a string")]
+    [InlineData("""{"model":"gpt-4o"}""", "no \"messages\" array")]
+    [InlineData("""{"messages":"hi"}""", "Expected OpenAI's \"messages\" array")]
+    [InlineData("""[{"role":5,"content":"x"}]""", "messages[0].role is a number")]
+    [InlineData("""[{"role":"user","content":{"text":"x"}}]""", "messages[0].content is a object")]
+    [InlineData("""[{"role":"user",""", "not valid JSON")]
+    public async Task Tokens_MessagesOfTheWrongShape_ExitsUsageWithOneLine(string json, string expected)
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "request.json");
+        await File.WriteAllTextAsync(path, json);
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null, "tokens", "--messages", path);
+
+        Assert.Equal(64, code);
+        string line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Error: ", line, StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tokens_OneMessage_SaysMessageInTheSingular()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, """[{"role":"user","content":"hi"}]""", "tokens", "--messages", "-");
+
+        Assert.Equal(0, code);
+        Assert.Contains(" tokens (1 message, framing included", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Usage_NoDatabaseYet_SaysSoAndCreatesNothing()
+    {
+        using var dir = new TempDirectory();
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, NoSettings, null, "usage");
+
+        Assert.Equal(0, code);
+        Assert.StartsWith("No usage recorded yet", output, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "data")));
+    }
+
     [Fact]
     public async Task Chat_ContinuesAfterRestart_UsageShowsCost_BudgetRefusesSecondMessage()
     {
@@ -164,6 +336,7 @@ public sealed class WatchdogTests
         {
             ["Telegram__BotToken"] = telegram.Token,
             ["Telegram__ApiBaseUrl"] = telegram.BaseUrl,
+            ["OpenAI__ApiKey"] = "sk-test",
         };
 
         (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");

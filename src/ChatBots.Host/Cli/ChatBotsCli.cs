@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -10,11 +11,13 @@ internal static class ExitCodes
     public const int Failure = 1;
     public const int BadConfiguration = 2;
     public const int NothingToRun = 3;
+
+    /// <summary>Bad arguments or input (sysexits' EX_USAGE).</summary>
     public const int Usage = 64;
 }
 
 /// <summary>The <c>chatbots</c> command line: a verb, then its options; configuration overrides as <c>--Section:Key=value</c>.</summary>
-internal static class ChatBotsCli
+internal static partial class ChatBotsCli
 {
     public const string HelpText = """
         chatbots — an OpenAI-compatible chat model in Discord and Telegram.
@@ -28,7 +31,7 @@ internal static class ChatBotsCli
           chatbots usage [--by day|model|platform|conversation] [--days N]
                                          costs and tokens from the ledger
           chatbots healthcheck           exit 0 when the running bot's /healthz answers (Docker HEALTHCHECK)
-          chatbots help                  this text
+          chatbots help | --help | -h    this text
 
         Configuration: config/appsettings.json, environment variables (OpenAI__ApiKey, Telegram__BotToken,
         Discord__BotToken, ...), or --Section:Key=value arguments. See README.md.
@@ -36,8 +39,16 @@ internal static class ChatBotsCli
 
     public static async Task<int> RunAsync(string[] args)
     {
-        string verb = args.Length > 0 && !args[0].StartsWith('-') ? args[0].ToLowerInvariant() : "run";
-        string[] rest = args.Length > 0 && !args[0].StartsWith('-') ? args[1..] : args;
+        // A first argument that is an option (a configuration override such as --Telegram:BotToken=...) means the
+        // default verb; --help and -h anywhere only print the help, so asking for it never starts the bot.
+        bool hasVerb = args.Length > 0 && !args[0].StartsWith('-');
+        string verb = hasVerb ? args[0].ToLowerInvariant() : "run";
+        string[] rest = hasVerb ? args[1..] : args;
+        if (verb is "help" || args.Any(a => a is "--help" or "-h"))
+        {
+            return Help();
+        }
+
         try
         {
             return verb switch
@@ -47,9 +58,19 @@ internal static class ChatBotsCli
                 "tokens" => await TokensCommand.ExecuteAsync(rest),
                 "usage" => await UsageCommand.ExecuteAsync(rest),
                 "healthcheck" => await HealthcheckCommand.ExecuteAsync(rest),
-                "help" or "--help" or "-h" => Help(),
                 _ => Unknown(verb),
             };
+        }
+        catch (StartupException ex)
+        {
+            // Found before the host started (StartupChecks): one line naming the setting, no stack trace.
+            await Console.Error.WriteLineAsync($"Error: {ex.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (InputException ex)
+        {
+            await Console.Error.WriteLineAsync($"Error: {ex.Message}");
+            return ExitCodes.Usage;
         }
         catch (OptionsValidationException ex)
         {
@@ -141,7 +162,7 @@ internal static class ChatBotsCli
     public static int ConfigurationError(IEnumerable<string> failures)
     {
         Console.Error.WriteLine("Configuration error:");
-        foreach (string failure in failures.Distinct(StringComparer.Ordinal))
+        foreach (string failure in failures.Select(Shorten).Distinct(StringComparer.Ordinal))
         {
             Console.Error.WriteLine("  - " + failure);
         }
@@ -149,6 +170,19 @@ internal static class ChatBotsCli
         Console.Error.WriteLine("Fix config/appsettings.json or the matching environment variable (Section__Key) and start again.");
         return ExitCodes.BadConfiguration;
     }
+
+    /// <summary>
+    /// Our DataAnnotations messages already name the key and the rule; the wrapper around them
+    /// ("DataAnnotation validation failed for 'EngineOptions' members: 'X' with the error: '…'.") only adds class names.
+    /// </summary>
+    public static string Shorten(string failure)
+    {
+        Match match = DataAnnotationFailure().Match(failure);
+        return match.Success ? match.Groups["error"].Value : failure;
+    }
+
+    [GeneratedRegex(@"^DataAnnotation validation failed for '[^']*' members: '[^']*' with the error: '(?<error>.*)'\.$", RegexOptions.Singleline)]
+    private static partial Regex DataAnnotationFailure();
 
     private static int Help()
     {

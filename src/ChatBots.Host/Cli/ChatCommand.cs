@@ -18,7 +18,7 @@ internal static class ChatCommand
         string name = options.GetValueOrDefault("conversation", "default");
         HostApplicationBuilder builder = HostFactory.CreateBuilder(ChatBotsCli.ConfigurationArgs(args), HostMode.Chat);
         using IHost host = builder.Build();
-        ChatBotsCli.ValidateConfiguration(host.Services);
+        await StartupChecks.RunAsync(host.Services, CancellationToken.None);
         await host.StartAsync();
         var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
         var engine = host.Services.GetRequiredService<IConversationEngine>();

@@ -28,7 +28,7 @@ internal static class RunCommand
         }
 
         using IHost host = builder.Build();
-        ChatBotsCli.ValidateConfiguration(host.Services);
+        await StartupChecks.RunAsync(host.Services, CancellationToken.None);
         await host.RunAsync();
         // The watchdog sets 1 when every adapter failed for good.
         return Environment.ExitCode;

@@ -33,7 +33,7 @@ internal static class TokensCommand
             model ??= requestModel;
             string encoding = catalogue.Resolve(model ?? DefaultModel(host)).Encoding;
             tokens = messages.Sum(m => counter.CountMessage(m.Role, m.Content, m.Name, encoding)) + TokenCounter.ReplyPriming;
-            what = string.Create(CultureInfo.InvariantCulture, $"{messages.Count} messages, framing included (3 per message, 1 per name, 3 priming the reply)");
+            what = string.Create(CultureInfo.InvariantCulture, $"{messages.Count} {(messages.Count == 1 ? "message" : "messages")}, framing included (3 per message, 1 per name, 3 priming the reply)");
         }
         else
         {
@@ -60,10 +60,13 @@ internal static class TokensCommand
         return text.ToString();
     }
 
-    /// <summary>Reads OpenAI's <c>messages</c> array, or a request object holding one (and maybe a model).</summary>
+    /// <summary>
+    /// Reads OpenAI's <c>messages</c> array, or a request object holding one (and maybe a model). Valid JSON of another
+    /// shape is the user's input error (<see cref="InputException"/>), never a crash.
+    /// </summary>
     public static (List<(string Role, string Content, string? Name)> Messages, string? Model) ParseMessages(string json)
     {
-        using JsonDocument document = JsonDocument.Parse(json);
+        using JsonDocument document = ParseJson(json);
         JsonElement root = document.RootElement;
         string? model = null;
         if (root.ValueKind == JsonValueKind.Object)
@@ -75,38 +78,106 @@ internal static class TokensCommand
 
             if (!root.TryGetProperty("messages", out root))
             {
-                throw new FormatException("The JSON has no \"messages\" array.");
+                throw new InputException("The JSON object has no \"messages\" array; expected a chat request body or OpenAI's \"messages\" array.");
             }
         }
 
         if (root.ValueKind != JsonValueKind.Array)
         {
-            throw new FormatException("Expected OpenAI's \"messages\" array: [{\"role\":\"user\",\"content\":\"...\"}].");
+            throw new InputException("Expected OpenAI's \"messages\" array: [{\"role\":\"user\",\"content\":\"...\"}].");
         }
 
         var messages = new List<(string, string, string?)>();
+        int index = 0;
         foreach (JsonElement message in root.EnumerateArray())
         {
-            string role = message.TryGetProperty("role", out JsonElement r) ? r.GetString() ?? "user" : "user";
-            string? name = message.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+            if (message.ValueKind != JsonValueKind.Object)
+            {
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}] is a {Kind(message)}, not a message object such as {{\"role\":\"user\",\"content\":\"...\"}}."));
+            }
+
+            string role = OptionalString(message, "role", index) ?? "user";
+            string? name = OptionalString(message, "name", index);
             string content = "";
             if (message.TryGetProperty("content", out JsonElement c))
             {
                 content = c.ValueKind switch
                 {
                     JsonValueKind.String => c.GetString() ?? "",
-                    JsonValueKind.Array => string.Concat(c.EnumerateArray()
-                        .Where(p => p.TryGetProperty("text", out _))
-                        .Select(p => p.GetProperty("text").GetString())),
-                    _ => "",
+                    JsonValueKind.Array => ContentParts(c, index),
+                    JsonValueKind.Null => "",
+                    _ => throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content is a {Kind(c)}; expected a string or an array of parts.")),
                 };
             }
 
             messages.Add((role, content, name));
+            index++;
         }
 
         return (messages, model);
     }
+
+    private static JsonDocument ParseJson(string json)
+    {
+        try
+        {
+            return JsonDocument.Parse(json);
+        }
+        catch (JsonException ex)
+        {
+            throw new InputException($"The --messages input is not valid JSON: {ex.Message}");
+        }
+    }
+
+    /// <summary>The text of a content array: text parts count, other parts (images, audio) are not text.</summary>
+    private static string ContentParts(JsonElement parts, int index)
+    {
+        var text = new StringBuilder();
+        int part = 0;
+        foreach (JsonElement p in parts.EnumerateArray())
+        {
+            if (p.ValueKind != JsonValueKind.Object)
+            {
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}] is a {Kind(p)}, not a part object such as {{\"type\":\"text\",\"text\":\"...\"}}."));
+            }
+
+            if (p.TryGetProperty("text", out JsonElement t))
+            {
+                if (t.ValueKind != JsonValueKind.String)
+                {
+                    throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}].text is a {Kind(t)}; expected a string."));
+                }
+
+                text.Append(t.GetString());
+            }
+
+            part++;
+        }
+
+        return text.ToString();
+    }
+
+    private static string? OptionalString(JsonElement message, string property, int index)
+    {
+        if (!message.TryGetProperty(property, out JsonElement value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].{property} is a {Kind(value)}; expected a string."));
+    }
+
+    private static string Kind(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        _ => "null",
+    };
 
     private static string DefaultModel(IHost host) => host.Services.GetRequiredService<IOptions<ModelSelectionOptions>>().Value.Model;
 }

@@ -3,6 +3,7 @@ using ChatBots.Engine.Costs;
 using ChatBots.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ChatBots.Host.Cli;
 
@@ -33,6 +34,15 @@ internal static class UsageCommand
         HostApplicationBuilder builder = CliServices.CreateBuilder(ChatBotsCli.ConfigurationArgs(args));
         builder.AddSqliteStore();
         using IHost host = builder.Build();
+        string directory = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value.DataDirectory;
+        string database = Path.Combine(Path.GetFullPath(directory), SqliteStore.FileName);
+        if (!File.Exists(database))
+        {
+            // Opening the store would create an empty database (and ./data) where the user may not want one.
+            Console.WriteLine($"No usage recorded yet: there is no {database} (Storage:DataDirectory is '{directory}'). The bot creates it on its first start.");
+            return ExitCodes.Ok;
+        }
+
         var ledger = host.Services.GetRequiredService<ILedgerStore>();
         var filter = new LedgerFilter(From: from);
         IReadOnlyList<UsageRow> rows = await ledger.GroupAsync(grouping, filter, CancellationToken.None);

@@ -43,9 +43,10 @@ internal sealed partial class HealthEndpoint(
         return list;
     }
 
+    /// <summary>Binds and serves; a second call does nothing (the CLI binds early so a port in use is one clear line).</summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Value.Enabled)
+        if (!options.Value.Enabled || _app is not null)
         {
             return;
         }
@@ -53,9 +54,9 @@ internal sealed partial class HealthEndpoint(
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(options.Value.Url);
-        _app = builder.Build();
-        _app.MapGet("/healthz", () => Results.Text("ok"));
-        _app.MapGet("/readyz", () =>
+        WebApplication app = builder.Build();
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", () =>
         {
             IReadOnlyList<AdapterReadiness> adapters = Adapters();
             bool ready = adapters.Count > 0 && adapters.All(a => a.Connected);
@@ -67,8 +68,18 @@ internal sealed partial class HealthEndpoint(
             }));
             return Results.Content(body, "application/json", statusCode: ready ? 200 : 503);
         });
-        await _app.StartAsync(cancellationToken);
-        Address = _app.Urls.FirstOrDefault();
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
+        _app = app;
+        Address = app.Urls.FirstOrDefault();
         LogListening(logger, Address ?? options.Value.Url);
     }
 

@@ -8,8 +8,10 @@ namespace ChatBots.Host.Health;
 internal static class TelemetryHostBuilderExtensions
 {
     /// <summary>
-    /// Exports the <c>ChatBots</c> meter (and Microsoft.Extensions.AI's) over OTLP when <c>OpenTelemetry:OtlpEndpoint</c>
-    /// is set; otherwise the counters still exist for <c>dotnet-counters</c> and in-process listeners.
+    /// Exports the <c>ChatBots</c> meter over OTLP when <c>OpenTelemetry:OtlpEndpoint</c> is set; otherwise the counters
+    /// still exist for <c>dotnet-counters</c> and in-process listeners. Microsoft.Extensions.AI's meter is not exported:
+    /// nothing wraps the chat client in <c>UseOpenTelemetry()</c>, and the engine's own instruments already count tokens,
+    /// cost and model latency per call.
     /// </summary>
     public static IHostApplicationBuilder AddTelemetryExport(this IHostApplicationBuilder builder)
     {
@@ -25,7 +27,7 @@ internal static class TelemetryHostBuilderExtensions
         }
 
         builder.AddOpenTelemetry().WithMetrics(metrics => metrics
-            .AddMeter(EngineMetrics.MeterName, "Experimental.Microsoft.Extensions.AI")
+            .AddMeter(EngineMetrics.MeterName)
             .AddOtlpExporter(o => o.Endpoint = uri));
         return builder;
     }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace ChatBots.Testing.Process;
@@ -161,13 +162,28 @@ public sealed class ChatbotsProcess : IAsyncDisposable
     /// <summary>Sends SIGTERM, as Docker and systemd do, and waits for the exit code.</summary>
     public async Task<int> TerminateAsync(TimeSpan timeout)
     {
-        if (!_process.HasExited)
+        SendTerminate();
+        return await WaitForExitAsync(timeout);
+    }
+
+    /// <summary>Sends SIGTERM and returns at once, for a test that acts while the process shuts down.</summary>
+    public void SendTerminate()
+    {
+        if (_process.HasExited)
         {
-            using var kill = System.Diagnostics.Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-            await kill.WaitForExitAsync();
+            return;
         }
 
-        return await WaitForExitAsync(timeout);
+        if (OperatingSystem.IsWindows())
+        {
+            throw new PlatformNotSupportedException("SIGTERM needs a Unix-like OS; the end-to-end tests run on Linux.");
+        }
+
+        // libc's kill(2) rather than the kill program, which the SDK image's test stage does not have.
+        if (NativeMethods.Kill(_process.Id, NativeMethods.SigTerm) != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}.");
+        }
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan timeout)

@@ -138,11 +138,13 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     public async Task<TelegramSentMessage> NextMessageAsync(long chatId, TimeSpan? timeout = null)
     {
         Channel<TelegramSentMessage> channel = _sentByChat.GetOrAdd(chatId, _ => Channel.CreateUnbounded<TelegramSentMessage>());
+        // Cancel the read itself on timeout: an abandoned ReadAsync would still take (and lose) the next message.
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
         try
         {
-            return await channel.Reader.ReadAsync().AsTask().WaitAsync(timeout ?? TimeSpan.FromSeconds(20));
+            return await channel.Reader.ReadAsync(cts.Token);
         }
-        catch (TimeoutException ex)
+        catch (OperationCanceledException ex) when (cts.IsCancellationRequested)
         {
             throw new TimeoutException($"No message to chat {chatId}. Requests:\n{string.Join('\n', _requests.Select(r => $"{r.At:HH:mm:ss.fff} {r.Method} {r.StatusCode} {r.Parameters.ToJsonString()}"))}", ex);
         }
