@@ -8,8 +8,11 @@ internal static partial class Log
     [LoggerMessage(3001, LogLevel.Information, "Telegram adapter connected as @{Username} ({Mode})")]
     public static partial void Connected(ILogger logger, string username, TelegramMode mode);
 
-    [LoggerMessage(3002, LogLevel.Critical, "Telegram rejected the bot token ({ErrorCode}): check Telegram:BotToken. The Telegram adapter is stopped; the rest of the host keeps running.")]
-    public static partial void InvalidToken(ILogger logger, int errorCode);
+    [LoggerMessage(3002, LogLevel.Critical, "Telegram rejected the bot token (401): check Telegram:BotToken. The Telegram adapter is stopped; the rest of the host keeps running.")]
+    public static partial void InvalidToken(ILogger logger);
+
+    [LoggerMessage(3029, LogLevel.Critical, "Telegram getMe answered 404: Telegram:ApiBaseUrl ({ApiBaseUrl}) may not be a Bot API server, or Telegram:BotToken is malformed. The Telegram adapter is stopped; the rest of the host keeps running.")]
+    public static partial void ApiNotFound(ILogger logger, string apiBaseUrl);
 
     [LoggerMessage(3003, LogLevel.Warning, "Telegram getMe failed; retrying in {Delay}")]
     public static partial void GetMeFailed(ILogger logger, TimeSpan delay, Exception exception);
@@ -29,7 +32,7 @@ internal static partial class Log
     [LoggerMessage(3008, LogLevel.Warning, "Telegram refused a reply to chat {ChatId} ({ErrorCode}); not retrying")]
     public static partial void ReplyRefused(ILogger logger, long chatId, int errorCode, Exception exception);
 
-    [LoggerMessage(3009, LogLevel.Error, "Telegram reply to chat {ChatId} failed; the update stays pending and is answered after a restart")]
+    [LoggerMessage(3009, LogLevel.Error, "Telegram reply to chat {ChatId} failed; the update stays pending and its delivery is retried")]
     public static partial void ReplyFailed(ILogger logger, long chatId, Exception exception);
 
     [LoggerMessage(3010, LogLevel.Information, "Telegram rejected the HTML of a reply to chat {ChatId}; resending it as plain text")]
@@ -38,7 +41,7 @@ internal static partial class Log
     [LoggerMessage(3011, LogLevel.Debug, "Telegram typing action for chat {ChatId} failed")]
     public static partial void TypingFailed(ILogger logger, long chatId, Exception exception);
 
-    [LoggerMessage(3012, LogLevel.Information, "Telegram update {UpdateId} was not fully answered; it stays pending for the next start")]
+    [LoggerMessage(3012, LogLevel.Information, "Telegram update {UpdateId} was not fully answered; it stays pending")]
     public static partial void LeftPending(ILogger logger, int updateId);
 
     [LoggerMessage(3013, LogLevel.Information, "Telegram: replaying {Count} accepted but unanswered updates")]
@@ -71,9 +74,6 @@ internal static partial class Log
     [LoggerMessage(3022, LogLevel.Trace, "Telegram update {UpdateId} text: {Text}")]
     public static partial void MessageText(ILogger logger, int updateId, string text);
 
-    [LoggerMessage(3023, LogLevel.Critical, "Telegram webhook could not start: {Reason}. The Telegram adapter is stopped; the rest of the host keeps running.")]
-    public static partial void WebhookFatal(ILogger logger, string reason, Exception? exception);
-
     [LoggerMessage(3024, LogLevel.Warning, "Telegram webhook request could not be read")]
     public static partial void WebhookBadRequest(ILogger logger, Exception exception);
 
@@ -85,4 +85,19 @@ internal static partial class Log
 
     [LoggerMessage(3027, LogLevel.Information, "Telegram group {ChatId} became supergroup {NewChatId}; resending there")]
     public static partial void ChatMigrated(ILogger logger, long chatId, long newChatId);
+
+    [LoggerMessage(3028, LogLevel.Warning, "Telegram: could not record a delivered part of the reply to update {UpdateId}; a replay of this update may send that part again")]
+    public static partial void DeliveredPartsNotSaved(ILogger logger, int updateId, Exception exception);
+
+    [LoggerMessage(3030, LogLevel.Information, "Telegram update {UpdateId} will be delivered again in {Delay} ({Reason}, attempt {Attempt})")]
+    public static partial void RedeliveryScheduled(ILogger logger, int updateId, TimeSpan delay, string reason, int attempt);
+
+    [LoggerMessage(3031, LogLevel.Warning, "Telegram update {UpdateId} for chat {ChatId} could not be answered within {GiveUpAfter}; giving up on it (it is not retried, not even after a restart)")]
+    public static partial void RedeliveryAbandoned(ILogger logger, int updateId, long chatId, TimeSpan giveUpAfter);
+
+    [LoggerMessage(3032, LogLevel.Information, "Telegram update {UpdateId}: skipped {Skipped} reply parts the user already had, sent {Sent}")]
+    public static partial void ResumedReply(ILogger logger, int updateId, int skipped, int sent);
+
+    [LoggerMessage(3033, LogLevel.Error, "Telegram: re-delivering pending updates failed; trying again later")]
+    public static partial void RedeliveryFailed(ILogger logger, Exception exception);
 }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Voice;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -17,11 +18,13 @@ namespace ChatBots.Telegram;
 
 /// <summary>
 /// The Telegram adapter: learns who the bot is, registers the engine's commands, replays updates accepted before a
-/// restart, then receives by long polling or webhook. A rejected token stops this adapter only (the host keeps running).
+/// restart, then receives by long polling or webhook while re-delivering pending updates whose reply did not get
+/// through. A rejected token stops this adapter only (the host keeps running).
 /// </summary>
 internal sealed class TelegramAdapterService(
     ITelegramBotClient client,
     IOptions<TelegramOptions> options,
+    IOptionsMonitor<VoiceOptions> voice,
     IConversationEngine engine,
     UpdateJournal journal,
     TelegramDelivery delivery,
@@ -56,19 +59,30 @@ internal sealed class TelegramAdapterService(
                 return;
             }
 
-            var mapper = new TelegramUpdateMapper(bot, _options, client);
+            var mapper = new TelegramUpdateMapper(bot, _options, client, engine.Commands.Select(c => c.Name), () => voice.CurrentValue.TelegramMaxFileBytes);
             var dispatcher = new UpdateDispatcher(mapper, journal, engine, delivery, tracker, time, logger);
             await RegisterCommandsAsync(stoppingToken);
             await PruneAsync(stoppingToken);
             await dispatcher.ReplayPendingAsync(stoppingToken);
 
-            if (_options.Mode == TelegramMode.Webhook)
+            using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            Task redelivery = RunRedeliveryAsync(dispatcher, receiving.Token);
+            try
             {
-                await RunWebhookAsync(dispatcher, stoppingToken);
+                if (_options.Mode == TelegramMode.Webhook)
+                {
+                    await RunWebhookAsync(dispatcher, receiving.Token);
+                }
+                else
+                {
+                    await PollAsync(dispatcher, receiving.Token);
+                }
             }
-            else
+            finally
             {
-                await PollAsync(dispatcher, stoppingToken);
+                // The receiver stopped (shutdown, or a fatal error): so does re-delivery.
+                await receiving.CancelAsync();
+                await redelivery;
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -104,7 +118,7 @@ internal sealed class TelegramAdapterService(
             }
             catch (ApiRequestException ex) when (ex.ErrorCode is 401 or 404)
             {
-                // 401: revoked or wrong token; 404: not a token at all. Retrying cannot help.
+                // 401: revoked or wrong token; 404: not a token at all, or not a Bot API server. Retrying cannot help.
                 Fatal(ex.ErrorCode);
                 return null;
             }
@@ -119,8 +133,29 @@ internal sealed class TelegramAdapterService(
 
     private void Fatal(int errorCode)
     {
-        Log.InvalidToken(logger, errorCode);
-        status.SetFaulted($"Telegram rejected the bot token ({errorCode}): check Telegram:BotToken.");
+        if (errorCode == 404)
+        {
+            // The public API answers 404 to a malformed token; a wrong base URL (a path, another service) does too.
+            string api = Uri.TryCreate(_options.ApiBaseUrl, UriKind.Absolute, out Uri? uri) ? uri.GetLeftPart(UriPartial.Authority) : "?";
+            Log.ApiNotFound(logger, api);
+            status.SetFaulted($"Telegram answered 404 to getMe: check Telegram:ApiBaseUrl ({api}) points at a Bot API server, and Telegram:BotToken.");
+            return;
+        }
+
+        Log.InvalidToken(logger);
+        status.SetFaulted("Telegram rejected the bot token (401): check Telegram:BotToken.");
+    }
+
+    private async Task RunRedeliveryAsync(UpdateDispatcher dispatcher, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dispatcher.RunRedeliveryAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping: whatever waits for another attempt is still pending and replayed at the next start.
+        }
     }
 
     private async Task RegisterCommandsAsync(CancellationToken cancellationToken)
@@ -240,13 +275,13 @@ internal sealed class TelegramAdapterService(
     {
         TelegramWebhookOptions webhook = _options.Webhook;
         string secret = await ResolveSecretAsync(cancellationToken);
-        byte[] secretBytes = Encoding.UTF8.GetBytes(secret);
+        byte[] secretHash = SHA256.HashData(Encoding.UTF8.GetBytes(secret));
 
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls(webhook.ListenUrl);
         await using WebApplication app = builder.Build();
-        app.MapPost(webhook.Path, (Delegate)((HttpContext context) => HandleWebhookAsync(context, secretBytes, dispatcher, cancellationToken)));
+        app.MapPost(webhook.Path, (Delegate)((HttpContext context) => HandleWebhookAsync(context, secretHash, dispatcher, cancellationToken)));
         await app.StartAsync(cancellationToken);
         try
         {
@@ -286,11 +321,12 @@ internal sealed class TelegramAdapterService(
         return secret;
     }
 
-    private async Task<IResult> HandleWebhookAsync(HttpContext context, byte[] secret, UpdateDispatcher dispatcher, CancellationToken stoppingToken)
+    private async Task<IResult> HandleWebhookAsync(HttpContext context, byte[] secretHash, UpdateDispatcher dispatcher, CancellationToken stoppingToken)
     {
         string? header = context.Request.Headers[SecretHeader];
-        byte[] given = Encoding.UTF8.GetBytes(header ?? "");
-        if (!CryptographicOperations.FixedTimeEquals(given, secret))
+        // Hashes of equal length: FixedTimeEquals returns at once on a length mismatch, which would leak the secret's length.
+        byte[] given = SHA256.HashData(Encoding.UTF8.GetBytes(header ?? ""));
+        if (!CryptographicOperations.FixedTimeEquals(given, secretHash))
         {
             Log.WebhookRejected(logger, context.Connection.RemoteIpAddress?.ToString());
             return Results.Unauthorized();

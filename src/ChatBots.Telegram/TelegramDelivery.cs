@@ -29,23 +29,24 @@ internal sealed partial class TelegramDelivery(ITelegramBotClient client, Telegr
 {
     internal const int MaxMessageLength = 4096;
 
-    public async Task<DeliveryResult> DeliverAsync(MappedMessage target, OutgoingReply reply, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends the reply's parts in order, skipping those <paramref name="parts"/> says the user already has, and records
+    /// each part as it arrives.
+    /// </summary>
+    public async Task<DeliveryResult> DeliverAsync(MappedMessage target, OutgoingReply reply, DeliveredParts parts, CancellationToken cancellationToken)
     {
         try
         {
-            if (reply.Kind == ReplyKind.Answer)
+            foreach (Part part in Parts(reply))
             {
-                foreach (string part in MessageSplitter.Split(reply.Text, MaxMessageLength))
+                if (parts.NextIsDelivered(reply.Kind))
                 {
-                    await SendFormattedAsync(target, part, MaxMessageLength, cancellationToken);
+                    // Delivered by an earlier attempt at this update (before a shutdown or a failed send).
+                    continue;
                 }
-            }
-            else
-            {
-                foreach (string part in MessageSplitter.Split(reply.Text, MaxMessageLength))
-                {
-                    await SendAsync(target, part, ParseMode.None, cancellationToken);
-                }
+
+                await SendPartAsync(target, part, cancellationToken);
+                await parts.MarkDeliveredAsync(reply.Kind);
             }
 
             return DeliveryResult.Delivered;
@@ -66,28 +67,50 @@ internal sealed partial class TelegramDelivery(ITelegramBotClient client, Telegr
         }
     }
 
-    private async Task SendFormattedAsync(MappedMessage target, string markdown, int limit, CancellationToken cancellationToken)
+    /// <summary>
+    /// The messages a reply becomes, always the same for the same reply (a replay skips parts by position): answers are
+    /// model Markdown, sent as HTML with the Markdown as the plain-text fallback; everything else is plain text.
+    /// </summary>
+    internal static IEnumerable<Part> Parts(OutgoingReply reply)
     {
-        string html = TelegramHtml.FromMarkdown(markdown);
-        if (TelegramHtml.PlainLength(html) > MaxMessageLength)
+        if (reply.Kind == ReplyKind.Answer)
         {
-            // Rare (the HTML's visible text is never longer than its Markdown), but never send an over-long part.
-            foreach (string smaller in MessageSplitter.Split(markdown, limit * 3 / 4))
+            return FormattedParts(reply.Text, MaxMessageLength);
+        }
+
+        return MessageSplitter.Split(reply.Text, MaxMessageLength).Select(p => new Part(p, ParseMode.None, null));
+    }
+
+    private static IEnumerable<Part> FormattedParts(string markdown, int limit)
+    {
+        foreach (string part in MessageSplitter.Split(markdown, limit))
+        {
+            string html = TelegramHtml.FromMarkdown(part);
+            if (TelegramHtml.PlainLength(html) > MaxMessageLength)
             {
-                await SendFormattedAsync(target, smaller, limit * 3 / 4, cancellationToken);
+                // Rare (the HTML's visible text is never longer than its Markdown), but never send an over-long part.
+                foreach (Part smaller in FormattedParts(part, limit * 3 / 4))
+                {
+                    yield return smaller;
+                }
+
+                continue;
             }
 
-            return;
+            yield return new Part(html, ParseMode.Html, part);
         }
+    }
 
+    private async Task SendPartAsync(MappedMessage target, Part part, CancellationToken cancellationToken)
+    {
         try
         {
-            await SendAsync(target, html, ParseMode.Html, cancellationToken);
+            await SendAsync(target, part.Text, part.ParseMode, cancellationToken);
         }
-        catch (ApiRequestException ex) when (ex.ErrorCode == 400 && ex.Message.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase))
+        catch (ApiRequestException ex) when (part.PlainFallback is not null && ex.ErrorCode == 400 && ex.Message.Contains("can't parse entities", StringComparison.OrdinalIgnoreCase))
         {
             Log.HtmlRejected(logger, target.ChatId, ex);
-            await SendAsync(target, markdown, ParseMode.None, cancellationToken);
+            await SendAsync(target, part.PlainFallback, ParseMode.None, cancellationToken);
         }
     }
 

@@ -4,26 +4,33 @@ using Microsoft.Extensions.Logging;
 namespace ChatBots.Telegram;
 
 /// <summary>
-/// Where the engine replies to one update: shows typing while it works, delivers replies in order, and when it is
-/// done records the update as answered (or leaves it pending for replay when delivery failed or the adapter stopped).
+/// Where the engine replies to one update: shows typing while it works, delivers replies in order (skipping parts an
+/// earlier attempt at this update delivered), and when it is done records the update as answered, or leaves it pending
+/// and schedules another attempt when something did not reach the user.
 /// </summary>
 internal sealed class TelegramReplySink(
     MappedMessage target,
     TelegramDelivery delivery,
     UpdateJournal journal,
     InflightTracker tracker,
+    RedeliveryQueue redelivery,
     TimeProvider time,
     ILogger logger) : IReplySink
 {
     private static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(4);
 
     private readonly CancellationTokenSource _typingStop = new();
+    private readonly DeliveredParts _parts = new(journal, target.UpdateId, logger);
     private Task _typing = Task.CompletedTask;
-    private bool _replay;
+    private CancellationToken _engineToken;
+    private int _replies;
+    private bool _failed;
+    private bool _skipped;
     private int _finished;
 
     public ValueTask WorkStartedAsync(CancellationToken cancellationToken)
     {
+        _engineToken = cancellationToken;
         if (_typing.IsCompleted && !tracker.IsClosed)
         {
             _typing = Task.Run(() => TypingLoopAsync(_typingStop.Token), CancellationToken.None);
@@ -34,10 +41,19 @@ internal sealed class TelegramReplySink(
 
     public async ValueTask SendAsync(OutgoingReply reply, CancellationToken cancellationToken)
     {
+        _engineToken = cancellationToken;
+        _replies++;
         if (tracker.IsClosed)
         {
-            // Stopped: whatever this update needed will be produced again after the restart.
-            _replay = true;
+            // Stopped: the update stays pending and is answered after the restart.
+            _skipped = true;
+            return;
+        }
+
+        if (_failed)
+        {
+            // An earlier reply did not get through: sending this one would put it before the missing part. The whole
+            // update is delivered again later, from the part that failed.
             return;
         }
 
@@ -48,8 +64,20 @@ internal sealed class TelegramReplySink(
             await _typingStop.CancelAsync();
         }
 
-        DeliveryResult result = await delivery.DeliverAsync(target, reply, cancellationToken);
-        _replay |= result == DeliveryResult.Failed;
+        try
+        {
+            await _parts.LoadAsync(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            // The store cannot say what the user already has: sending could repeat parts, so try again later.
+            Log.ReplyFailed(logger, target.ChatId, ex);
+            _failed = true;
+            return;
+        }
+
+        DeliveryResult result = await delivery.DeliverAsync(target, reply, _parts, cancellationToken);
+        _failed |= result == DeliveryResult.Failed;
     }
 
     public async ValueTask WorkFinishedAsync(CancellationToken cancellationToken)
@@ -63,13 +91,33 @@ internal sealed class TelegramReplySink(
         {
             await _typingStop.CancelAsync();
             await _typing;
-            if (_replay || tracker.IsClosed)
+            if (_parts.Skipped > 0)
             {
-                Log.LeftPending(logger, target.UpdateId);
+                Log.ResumedReply(logger, target.UpdateId, _parts.Skipped, _parts.Sent);
             }
-            else
+
+            // Answered only when everything the engine said reached the user. No reply at all means the engine was cut
+            // off (it always says something otherwise), and so does a cancelled token: both are answered again later.
+            bool answered = _replies > 0 && !_failed && !_skipped && !_engineToken.IsCancellationRequested;
+            if (answered)
             {
-                await journal.MarkAnsweredAsync(target.UpdateId, CancellationToken.None);
+                try
+                {
+                    await journal.MarkAnsweredAsync(target.UpdateId, CancellationToken.None);
+                    redelivery.Forget(target.UpdateId);
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    // Still pending in the store: delivered again later, it finds every part already delivered.
+                    Log.ReplyFailed(logger, target.ChatId, ex);
+                }
+            }
+
+            Log.LeftPending(logger, target.UpdateId);
+            if (!tracker.IsClosed && !_engineToken.IsCancellationRequested)
+            {
+                redelivery.Defer(target, RedeliveryReason.Failed);
             }
         }
         finally

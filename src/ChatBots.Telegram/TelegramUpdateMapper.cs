@@ -10,11 +10,27 @@ namespace ChatBots.Telegram;
 
 /// <summary>
 /// Decides whether an update is for the bot and maps it to the engine's shape. Private chats always; groups when the
-/// bot is mentioned (<c>mention</c> or <c>text_mention</c>), replied to, or commanded (<c>/cmd</c>, <c>/cmd@thisbot</c>),
-/// or every message when configured. Other bots, edited messages and messages without text or audio are ignored.
+/// bot is mentioned (<c>mention</c> or <c>text_mention</c>), replied to, or commanded (<c>/cmd@thisbot</c>, or a bare
+/// <c>/cmd</c> that is one of the engine's commands), or every message when configured. Other bots, edited messages and
+/// messages without text or audio are ignored.
 /// </summary>
-internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions options, ITelegramBotClient client)
+/// <param name="bot">Who the bot is (from getMe).</param>
+/// <param name="options">The adapter's settings.</param>
+/// <param name="client">Downloads voice notes.</param>
+/// <param name="commands">The engine's command names (without the slash).</param>
+/// <param name="maxFileBytes">The largest file to download (<c>Voice:TelegramMaxFileBytes</c>), read when a file is fetched.</param>
+internal sealed class TelegramUpdateMapper(
+    BotIdentity bot,
+    TelegramOptions options,
+    ITelegramBotClient client,
+    IEnumerable<string> commands,
+    Func<long> maxFileBytes)
 {
+    /// <summary>The public Bot API serves bots files of at most 20 MB, whatever Voice:TelegramMaxFileBytes says.</summary>
+    internal const long PublicApiMaxBytes = 20 * 1024 * 1024;
+
+    private readonly HashSet<string> _commands = new(commands, StringComparer.OrdinalIgnoreCase);
+
     private bool IsPublicApi => string.Equals(options.ApiBaseUrl.TrimEnd('/'), TelegramOptions.DefaultApiBaseUrl, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The mapped message, or null when the update is not for the bot.</summary>
@@ -69,7 +85,8 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
                     int at = value.IndexOf('@', StringComparison.Ordinal);
                     if (at < 0)
                     {
-                        addressed |= entity.Offset == 0;
+                        // A bare "/start" in a group with several bots may be for any of them: only ours count.
+                        addressed |= entity.Offset == 0 && _commands.Contains(value[1..]);
                     }
                     else if (string.Equals(value[(at + 1)..], bot.Username, StringComparison.OrdinalIgnoreCase))
                     {
@@ -119,7 +136,8 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
             IsGroup = sharedHistory,
             Audio = audio,
         };
-        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id);
+        var sentAt = new DateTimeOffset(message.Date.Ticks, TimeSpan.Zero);
+        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id, sentAt);
     }
 
     private static string Clean(string text, List<(int Offset, int Length, string Replacement)> removals)
@@ -133,17 +151,58 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
         foreach ((int offset, int length, string replacement) in removals.OrderByDescending(r => r.Offset))
         {
             sb.Remove(offset, length).Insert(offset, replacement);
-        }
-
-        string cleaned = sb.ToString();
-        while (cleaned.Contains("  ", StringComparison.Ordinal))
-        {
-            cleaned = cleaned.Replace("  ", " ", StringComparison.Ordinal);
+            if (replacement.Length == 0)
+            {
+                CloseGap(sb, offset);
+            }
         }
 
         // "@bot, what is…" leaves a leading comma or colon behind.
-        return cleaned.Trim().TrimStart(',', ':', ';').Trim();
+        return sb.ToString().Trim().TrimStart(',', ':', ';').Trim();
     }
+
+    /// <summary>
+    /// Closes the gap a removed mention leaves at <paramref name="at"/>, and only there (the user's own spacing, code
+    /// indentation included, stays): "hey @bot, what" becomes "hey, what", "ask @bot now" becomes "ask now".
+    /// </summary>
+    private static void CloseGap(StringBuilder text, int at)
+    {
+        int left = at;
+        while (left > 0 && IsSpace(text[left - 1]))
+        {
+            left--;
+        }
+
+        int right = at;
+        while (right < text.Length && IsSpace(text[right]))
+        {
+            right++;
+        }
+
+        if (left == right)
+        {
+            return;
+        }
+
+        bool lineStart = left == 0 || text[left - 1] is '\n' or '\r';
+        bool lineEnd = right == text.Length || text[right] is '\n' or '\r' or ',' or '.' or '!' or '?' or ';' or ':' or ')';
+        if (lineEnd)
+        {
+            // Nothing belongs before a line end or punctuation: "hey , what" and "time ?" lose the space.
+            text.Remove(left, right - left);
+        }
+        else if (lineStart)
+        {
+            text.Remove(at, right - at);
+        }
+        else
+        {
+            // Between two words: one space.
+            text.Remove(left, right - left).Insert(left, ' ');
+        }
+    }
+
+    private static bool IsSpace(char c) => c is not '\n' and not '\r' && char.IsWhiteSpace(c);
 
     private static (string Id, string Name) Author(Message message)
     {
@@ -192,8 +251,8 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
     private AudioAttachment Attachment(string fileId, string uniqueId, string fileName, string? mime, long? size, int? seconds) =>
         new(uniqueId, fileName, mime, size, seconds is { } s ? TimeSpan.FromSeconds(s) : null, ct => DownloadAsync(fileId, size, ct));
 
-    /// <summary>The public Bot API serves bots files up to 20 MB; a local Bot API server has no such limit.</summary>
-    internal const long MaxDownloadBytes = 20 * 1024 * 1024;
+    /// <summary>Voice:TelegramMaxFileBytes, never more than the public Bot API's 20 MB through it; a local Bot API server has no such cap.</summary>
+    private long MaxDownloadBytes => IsPublicApi ? Math.Min(maxFileBytes(), PublicApiMaxBytes) : maxFileBytes();
 
     private async Task<Stream> DownloadAsync(string fileId, long? size, CancellationToken cancellationToken)
     {
@@ -203,10 +262,37 @@ internal sealed class TelegramUpdateMapper(BotIdentity bot, TelegramOptions opti
         }
 
         TGFile file = await client.GetFile(fileId, cancellationToken);
+        if (!IsPublicApi && OpenLocalFile(file.FilePath) is { } local)
+        {
+            return local;
+        }
+
         var stream = new MemoryStream();
         await client.DownloadFile(file.FilePath!, stream, cancellationToken);
         stream.Position = 0;
         return stream;
+    }
+
+    /// <summary>
+    /// A local Bot API server (<c>telegram-bot-api --local</c>) answers getFile with an absolute path on its own disk
+    /// and serves no download: read the file there when this process can (same machine, or a shared volume).
+    /// </summary>
+    private static FileStream? OpenLocalFile(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || !Path.IsPathFullyQualified(path))
+        {
+            return null;
+        }
+
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 81_920, useAsync: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not readable from here (the server runs elsewhere): try the HTTP route.
+            return null;
+        }
     }
 
     /// <summary>A file name whose extension names the real format, which transcription services go by.</summary>

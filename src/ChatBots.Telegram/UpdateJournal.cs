@@ -1,18 +1,20 @@
 using System.Globalization;
+using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Storage;
 
 namespace ChatBots.Telegram;
 
 /// <summary>
 /// The adapter's durable bookkeeping in the key-value store, so a restart at any moment neither loses nor repeats an
-/// update: the next getUpdates offset, every accepted update not yet answered (with its JSON, to replay it), and a
-/// marker per answered update.
+/// update: the next getUpdates offset, every accepted update not yet answered (with its JSON, to replay it), how many
+/// parts of its replies already reached the user (so a replay does not send them again), and a marker per answered update.
 /// </summary>
 internal sealed class UpdateJournal(IKeyValueStore store, TimeProvider time)
 {
     internal const string OffsetKey = "telegram:offset";
     internal const string PendingPrefix = "telegram:pending:";
     internal const string AnsweredPrefix = "telegram:answered:";
+    internal const string DeliveredPrefix = "telegram:delivered:";
     internal const string WebhookSecretKey = "telegram:webhook-secret";
 
     public async Task<int?> GetOffsetAsync(CancellationToken cancellationToken)
@@ -49,17 +51,50 @@ internal sealed class UpdateJournal(IKeyValueStore store, TimeProvider time)
         return pending;
     }
 
-    /// <summary>Records the update as answered, then forgets its pending copy (in that order: a crash between leaves both, never neither).</summary>
+    /// <summary>
+    /// Records the update as answered (or given up on), then forgets its pending copy and delivery count (in that order:
+    /// a crash between leaves both, never neither).
+    /// </summary>
     public async Task MarkAnsweredAsync(int updateId, CancellationToken cancellationToken)
     {
         string now = time.GetUtcNow().ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         await store.TryAddAsync(AnsweredPrefix + Id(updateId), now, cancellationToken);
         await store.DeleteAsync(PendingPrefix + Id(updateId), cancellationToken);
+        await store.DeleteAsync(DeliveredPrefix + Id(updateId), cancellationToken);
     }
 
     /// <summary>Forgets a pending update without answering it (it was not for the bot after all).</summary>
-    public Task DeletePendingAsync(int updateId, CancellationToken cancellationToken) =>
-        store.DeleteAsync(PendingPrefix + Id(updateId), cancellationToken);
+    public async Task DeletePendingAsync(int updateId, CancellationToken cancellationToken)
+    {
+        await store.DeleteAsync(PendingPrefix + Id(updateId), cancellationToken);
+        await store.DeleteAsync(DeliveredPrefix + Id(updateId), cancellationToken);
+    }
+
+    /// <summary>How many parts of each kind of reply to the update reached the user (empty when none did).</summary>
+    public async Task<Dictionary<ReplyKind, int>> GetDeliveredPartsAsync(int updateId, CancellationToken cancellationToken)
+    {
+        var parts = new Dictionary<ReplyKind, int>();
+        string? value = await store.GetAsync(DeliveredPrefix + Id(updateId), cancellationToken);
+        foreach (string entry in (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = entry.IndexOf('=', StringComparison.Ordinal);
+            if (equals > 0
+                && Enum.TryParse(entry.AsSpan(0, equals), out ReplyKind kind)
+                && int.TryParse(entry.AsSpan(equals + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out int count))
+            {
+                parts[kind] = count;
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>Records how many parts of each kind of reply reached the user (as <c>Answer=2,Transcript=1</c>).</summary>
+    public Task SetDeliveredPartsAsync(int updateId, IReadOnlyDictionary<ReplyKind, int> parts, CancellationToken cancellationToken) =>
+        store.SetAsync(
+            DeliveredPrefix + Id(updateId),
+            string.Join(',', parts.OrderBy(p => p.Key).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key}={p.Value}"))),
+            cancellationToken);
 
     /// <summary>Drops answered markers older than <paramref name="maxAge"/> and beyond the newest <paramref name="keep"/>.</summary>
     public async Task<int> PruneAnsweredAsync(int keep, TimeSpan maxAge, CancellationToken cancellationToken)

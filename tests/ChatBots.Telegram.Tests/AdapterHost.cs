@@ -10,9 +10,14 @@ using Microsoft.Extensions.Logging.Testing;
 
 namespace ChatBots.Telegram.Tests;
 
-/// <summary>A real generic host running only the Telegram adapter (via AddTelegramAdapter) against the fake Bot API.</summary>
+/// <summary>
+/// A real generic host running the Telegram adapter (via AddTelegramAdapter) against the fake Bot API, with a fake
+/// engine, or the real engine (registered last, as the host does, so it stops first).
+/// </summary>
 internal sealed class AdapterHost : IAsyncDisposable
 {
+    private bool _stopped;
+
     private AdapterHost(IHost host) => Host = host;
 
     public IHost Host { get; }
@@ -21,13 +26,39 @@ internal sealed class AdapterHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
 
-    public static async Task<AdapterHost> StartAsync(
+    public static Task<AdapterHost> StartAsync(
         FakeTelegramBotApi api,
         IConversationEngine engine,
         IKeyValueStore store,
         TimeProvider time,
         IDictionary<string, string?>? settings = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null) =>
+        StartAsync(api, b => b.Services.AddSingleton(engine), store, time, settings, services);
+
+    /// <summary>Starts the adapter in front of the real engine over <paramref name="engine"/>'s fakes.</summary>
+    public static Task<AdapterHost> StartAsync(
+        FakeTelegramBotApi api,
+        RealEngine engine,
+        IKeyValueStore store,
+        TimeProvider time,
+        IDictionary<string, string?>? settings = null)
+    {
+        var all = new Dictionary<string, string?>(RealEngine.Settings());
+        foreach (KeyValuePair<string, string?> pair in settings ?? new Dictionary<string, string?>())
+        {
+            all[pair.Key] = pair.Value;
+        }
+
+        return StartAsync(api, engine.AddTo, store, time, all, null);
+    }
+
+    private static async Task<AdapterHost> StartAsync(
+        FakeTelegramBotApi api,
+        Action<HostApplicationBuilder> addEngine,
+        IKeyValueStore store,
+        TimeProvider time,
+        IDictionary<string, string?>? settings,
+        Action<IServiceCollection>? services)
     {
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         var config = new Dictionary<string, string?>
@@ -44,11 +75,11 @@ internal sealed class AdapterHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(config);
         builder.Logging.AddFakeLogging();
         builder.Logging.SetMinimumLevel(LogLevel.Debug);
-        builder.Services.AddSingleton(engine);
         builder.Services.AddSingleton(store);
         builder.Services.AddSingleton(time);
         services?.Invoke(builder.Services);
         builder.AddTelegramAdapter();
+        addEngine(builder);
         IHost host = builder.Build();
         await host.StartAsync();
         return new AdapterHost(host);
@@ -60,9 +91,23 @@ internal sealed class AdapterHost : IAsyncDisposable
         await Host.StopAsync(timeout.Token);
     }
 
+    /// <summary>
+    /// Stops as when the host's shutdown timeout has already run out: work in flight is abandoned at once (and what the
+    /// engine had queued is dropped without finishing, so disposing does not stop a second time).
+    /// </summary>
+    public async Task StopAbruptlyAsync()
+    {
+        _stopped = true;
+        await Host.StopAsync(new CancellationToken(canceled: true));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        await StopAsync();
+        if (!_stopped)
+        {
+            await StopAsync();
+        }
+
         Host.Dispose();
     }
 }

@@ -1,10 +1,13 @@
 using System.Text;
+using System.Text.Json.Nodes;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Voice;
 using ChatBots.Testing.Engine;
 using ChatBots.Testing.Telegram;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ChatBots.Telegram.Tests;
 
@@ -55,6 +58,8 @@ public sealed class TelegramAdapterTests
         api.EnqueueMessage(TelegramUpdates.GroupText(group, 7, "just chatting"));
         api.EnqueueMessage(TelegramUpdates.OtherBotMention(group, 999, bot, "bots talking"));
         api.EnqueueMessage(TelegramUpdates.GroupCommand(group, 7, "help", "other_bot"));
+        // A bare command that is not one of ours is another bot's (several bots share groups).
+        api.EnqueueMessage(TelegramUpdates.GroupCommand(group, 7, "start", null));
         api.EnqueueMessage(TelegramUpdates.GroupMention(group, 7, "someone_else", "hi ", " there"));
         api.EnqueueEditedMessage(TelegramUpdates.GroupMention(group, 7, bot, "edited ", " text"));
         api.EnqueueMessage(TelegramUpdates.PrivateSticker(42));
@@ -69,7 +74,7 @@ public sealed class TelegramAdapterTests
         }
 
         await engine.WhenIdleAsync();
-        Assert.Equal(["👋🏽 hey , what time is it?", "and tomorrow?", "/usage today", "/reset"], engine.Received.Select(m => m.Text));
+        Assert.Equal(["👋🏽 hey, what time is it?", "and tomorrow?", "/usage today", "/reset"], engine.Received.Select(m => m.Text));
         Assert.Equal(["Bob", "Carol", "Bob", "Bob"], engine.Received.Select(m => m.AuthorName));
         Assert.All(engine.Received, m => Assert.True(m.IsGroup));
         Assert.All(engine.Received, m => Assert.Equal(new ConversationKey(Platform.Telegram, "-100123"), m.Conversation));
@@ -121,9 +126,10 @@ public sealed class TelegramAdapterTests
         await using ClockPump clock = ClockPump.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var answer = new StringBuilder("Here is the code:\n\n```csharp\n");
-        for (int i = 0; answer.Length < 10_000; i++)
+        int lines = 0;
+        for (; answer.Length < 10_000; lines++)
         {
-            answer.Append("var line").Append(i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).Append(" = a < b && c > d;\n");
+            answer.Append("var line").Append(lines.ToString("D4", System.Globalization.CultureInfo.InvariantCulture)).Append(" = a < b && c > d;\n");
         }
 
         answer.Append("```\n\nDone.");
@@ -146,14 +152,20 @@ public sealed class TelegramAdapterTests
             Assert.Contains("<pre><code class=\"language-csharp\">", p.Text, StringComparison.Ordinal);
         });
         string all = string.Concat(parts.Select(p => p.Text));
+        // Every generated line arrives exactly once, in order, escaped; nothing is lost at a split.
         int previous = -1;
-        for (int i = 0; all.Contains($"line{i:D4}", StringComparison.Ordinal); i++)
+        for (int i = 0; i < lines; i++)
         {
-            int at = all.IndexOf($"line{i:D4} ", StringComparison.Ordinal);
-            Assert.True(at > previous, $"line{i:D4} out of order");
+            string line = $"var line{i:D4} = a &lt; b &amp;&amp; c &gt; d;";
+            int at = all.IndexOf(line, StringComparison.Ordinal);
+            Assert.True(at > previous, $"line{i:D4} missing or out of order");
+            Assert.Equal(at, all.LastIndexOf(line, StringComparison.Ordinal));
             previous = at;
         }
 
+        Assert.EndsWith("Done.", parts[^1].Text, StringComparison.Ordinal);
+        Assert.Single(parts, p => p.Text.Contains("Done.", StringComparison.Ordinal));
+        Assert.StartsWith("Here is the code:", parts[0].Text, StringComparison.Ordinal);
         Assert.DoesNotContain(" < b", all, StringComparison.Ordinal);
         Assert.Equal(parts.Count, api.SentMessages.Count(m => m.ChatId == 42));
     }
@@ -195,82 +207,10 @@ public sealed class TelegramAdapterTests
         Assert.True(sends[1].At - sends[0].At >= TimeSpan.FromSeconds(2), $"resent after {sends[1].At - sends[0].At}");
         Assert.Equal("echo: hi", sent.Text);
         Assert.Single(api.SentMessages);
-    }
-
-    [Theory]
-    [InlineData(1, false)]
-    [InlineData(5, false)]
-    [InlineData(1, true)]
-    [InlineData(3, true)]
-    public async Task Restart_AtAnArbitraryPoint_EveryUpdateAnsweredExactlyOnce(int stopAfter, bool abandonInFlight)
-    {
-        await using ClockPump clock = ClockPump.Start();
-        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
-        var store = new InMemoryKeyValueStore();
-        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!abandonInFlight)
-        {
-            gate.SetResult();
-        }
-
-        var first = new FakeConversationEngine
-        {
-            Responder = async (m, ct) =>
-            {
-                await gate.Task;
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(0, 20)), ct);
-                return $"echo: {m.Text}";
-            },
-        };
-        var reachedStopPoint = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        first.MessageEnqueued += _ =>
-        {
-            if (first.Received.Count >= stopAfter)
-            {
-                reachedStopPoint.TrySetResult();
-            }
-        };
-
-        AdapterHost before = await AdapterHost.StartAsync(api, first, store, clock.Time);
-        for (int i = 1; i <= 5; i++)
-        {
-            api.EnqueueMessage(TelegramUpdates.PrivateText(42, $"m{i}"));
-        }
-
-        await reachedStopPoint.Task.WaitAsync(Guard);
-        if (abandonInFlight)
-        {
-            // The host's shutdown timeout has already run out: replies still being generated are abandoned.
-            await before.Host.StopAsync(new CancellationToken(canceled: true));
-            gate.SetResult();
-            await first.WhenIdleAsync();
-        }
-
-        await before.DisposeAsync();
-
-        // Messages sent while the bot is down wait on the server.
-        for (int i = 6; i <= 10; i++)
-        {
-            api.EnqueueMessage(TelegramUpdates.PrivateText(42, $"m{i}"));
-        }
-
-        var second = new FakeConversationEngine();
-        await using AdapterHost after = await AdapterHost.StartAsync(api, second, store, clock.Time);
-        while (api.SentMessages.Count < 10)
-        {
-            await api.NextMessageAsync(42, Guard);
-        }
-
-        await second.WhenIdleAsync();
-        Assert.Empty(await store.ListAsync(UpdateJournal.PendingPrefix, CancellationToken.None));
-        Assert.Equal(0, api.UnconfirmedUpdates);
-        if (abandonInFlight)
-        {
-            Assert.Contains(after.Logs.GetSnapshot(), r => r.Id.Id == 3013);
-        }
-        Assert.Equal(
-            Enumerable.Range(1, 10).Select(i => $"echo: m{i}").Order(StringComparer.Ordinal),
-            api.SentMessages.Select(m => m.Text).Order(StringComparer.Ordinal));
+        // Retried in one layer: the outbox waited once (the client's own 429 retry is off), and nothing retried again.
+        FakeLogRecord waited = Assert.Single(host.Logs.GetSnapshot(), r => r.Id.Id == 3006);
+        Assert.Contains("00:00:02", waited.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(host.Logs.GetSnapshot(), r => r.Id.Id is 3007 or 3009 or 3030);
     }
 
     [Fact]
@@ -299,6 +239,8 @@ public sealed class TelegramAdapterTests
 
         Assert.Equal(401, await api.PostWebhookAsync(endpoint, "wrong-secret", TelegramUpdates.PrivateText(42, "forged")));
         Assert.Equal(401, await api.PostWebhookAsync(endpoint, null, TelegramUpdates.PrivateText(42, "no secret")));
+        string sameLength = secret[..^1] + (secret[^1] == 'a' ? 'b' : 'a');
+        Assert.Equal(401, await api.PostWebhookAsync(endpoint, sameLength, TelegramUpdates.PrivateText(42, "almost")));
         Assert.Equal(200, await api.PostWebhookAsync(endpoint, secret, TelegramUpdates.PrivateText(42, "genuine")));
 
         TelegramSentMessage reply = await api.NextMessageAsync(42, Guard);
@@ -421,6 +363,84 @@ public sealed class TelegramAdapterTests
         Assert.False(host.Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
         Assert.True(other.Running);
         Assert.DoesNotContain(api.Requests, r => r.Method == "getupdates");
+    }
+
+    [Fact]
+    public async Task GetMe404_StopsOnlyTheTelegramAdapter_NamingTheApiBaseUrl()
+    {
+        await using ClockPump clock = ClockPump.Start();
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
+        api.AddError(new TelegramScriptedError("getMe", 404, "Not Found", Times: null));
+        await using AdapterHost host = await AdapterHost.StartAsync(api, new FakeConversationEngine(), new InMemoryKeyValueStore(), clock.Time);
+
+        await Eventually.WaitAsync(() => host.Status.IsFaulted, "the adapter to stop");
+
+        Assert.Contains("Telegram:ApiBaseUrl", host.Status.FaultReason, StringComparison.Ordinal);
+        FakeLogRecord critical = Assert.Single(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical);
+        Assert.Equal(3029, critical.Id.Id);
+        Assert.Contains("Telegram:ApiBaseUrl", critical.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Token, critical.Message, StringComparison.Ordinal);
+        Assert.False(host.Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested);
+        Assert.DoesNotContain(api.Requests, r => r.Method == "getupdates");
+    }
+
+    [Fact]
+    public async Task VideoNote_TranscribedAsMp4AndAnswered()
+    {
+        await using ClockPump clock = ClockPump.Start();
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
+        byte[] mp4 = ChatBots.Testing.Fixtures.VoiceFixtures.Read("hello-en.m4a");
+        api.AddFile("note-1", mp4, "mp4");
+        var engine = new RealEngine();
+        engine.Transcriber.Responder = u => new Transcript("hello there", "gpt-4o-mini-transcribe", TimeSpan.FromSeconds(2));
+        await using AdapterHost host = await AdapterHost.StartAsync(api, engine, new InMemoryKeyValueStore(), clock.Time);
+
+        JsonObject message = TelegramUpdates.PrivateText(42, "x");
+        message.Remove("text");
+        message["video_note"] = new JsonObject { ["file_id"] = "note-1", ["file_unique_id"] = "note-u1", ["length"] = 240, ["duration"] = 2, ["file_size"] = mp4.Length };
+        api.EnqueueMessage(message);
+
+        Assert.Equal("🎙 Transcript: hello there", (await api.NextMessageAsync(42, Guard)).Text);
+        Assert.Equal("reply to: hello there", (await api.NextMessageAsync(42, Guard)).Text);
+        RecordedUpload upload = Assert.Single(engine.Transcriber.Uploads);
+        Assert.Equal(("video_note.mp4", mp4.Length), (upload.FileName, upload.Bytes));
+        Assert.Equal(1, api.FileDownloads);
+    }
+
+    [Fact]
+    public async Task LocalBotApiServer_AbsoluteFilePath_ReadFromDisk()
+    {
+        await using ClockPump clock = ClockPump.Start();
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
+        byte[] ogg = ChatBots.Testing.Fixtures.VoiceFixtures.Read("hello-en.ogg");
+        string path = Path.Combine(Path.GetTempPath(), $"chatbots-local-{Guid.NewGuid():N}.oga");
+        await File.WriteAllBytesAsync(path, ogg);
+        try
+        {
+            // The test's ApiBaseUrl is not the public API, as with a local telegram-bot-api server.
+            api.AddLocalFile("voice-local", path);
+            var engine = new FakeConversationEngine
+            {
+                Responder = async (m, ct) =>
+                {
+                    await using Stream audio = await m.Audio!.OpenAsync(ct);
+                    using var copy = new MemoryStream();
+                    await audio.CopyToAsync(copy, ct);
+                    return copy.ToArray().AsSpan().SequenceEqual(ogg) ? "same bytes" : $"{copy.Length} other bytes";
+                },
+            };
+            await using AdapterHost host = await AdapterHost.StartAsync(api, engine, new InMemoryKeyValueStore(), clock.Time);
+
+            api.EnqueueMessage(TelegramUpdates.PrivateVoice(42, "voice-local", "uniq-local", 2, ogg.Length));
+
+            Assert.Equal("same bytes", (await api.NextMessageAsync(42, Guard)).Text);
+            Assert.Single(api.Requests, r => r.Method == "getfile");
+            Assert.Equal(0, api.FileDownloads);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     [Fact]

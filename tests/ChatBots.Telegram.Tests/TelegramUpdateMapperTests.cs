@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ChatBots.Engine.Conversations;
 using ChatBots.Testing.Telegram;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -11,12 +12,15 @@ public sealed class TelegramUpdateMapperTests
 {
     private const long BotId = FakeTelegramBotApi.DefaultBotId;
     private const string Bot = FakeTelegramBotApi.DefaultBotUsername;
+    private static readonly string[] Commands = ["help", "reset", "usage", "summary"];
+
+    private static Update Update(JsonObject message, string kind = "message") =>
+        JsonSerializer.Deserialize<Update>(new JsonObject { ["update_id"] = 1, [kind] = message }.ToJsonString(), JsonBotAPI.Options)!;
 
     private static MappedMessage? Map(JsonObject message, TelegramOptions? options = null, string kind = "message")
     {
-        var update = new JsonObject { ["update_id"] = 1, [kind] = message };
-        Update parsed = JsonSerializer.Deserialize<Update>(update.ToJsonString(), JsonBotAPI.Options)!;
-        var mapper = new TelegramUpdateMapper(new BotIdentity(BotId, Bot), options ?? new TelegramOptions(), new TelegramBotClient(FakeTelegramBotApi.DefaultToken));
+        Update parsed = Update(message, kind);
+        var mapper = new TelegramUpdateMapper(new BotIdentity(BotId, Bot), options ?? new TelegramOptions(), new TelegramBotClient(FakeTelegramBotApi.DefaultToken), Commands, () => TelegramUpdateMapper.PublicApiMaxBytes);
         return mapper.Map(parsed);
     }
 
@@ -90,6 +94,91 @@ public sealed class TelegramUpdateMapperTests
         JsonObject message = TelegramUpdates.PrivateText(5, $"/usage@{Bot} month");
         message["entities"] = new JsonArray(TelegramUpdates.Entity("bot_command", 0, Bot.Length + 7));
         Assert.Equal("/usage month", Map(message)!.Message.Text);
+    }
+
+    [Theory]
+    [InlineData("reset", true)]
+    [InlineData("USAGE", true)]
+    [InlineData("start", false)]
+    [InlineData("weather", false)]
+    public void Map_BareCommandInGroup_AddressedOnlyWhenItIsAnEngineCommand(string command, bool addressed)
+    {
+        MappedMessage? mapped = Map(TelegramUpdates.GroupCommand(-100, 7, command, null));
+        Assert.Equal(addressed, mapped is not null);
+    }
+
+    [Theory]
+    [InlineData(Bot, "/start")]
+    [InlineData("CHATBOTS_TEST_BOT", "/weather")]
+    public void Map_CommandWithOurName_AlwaysAddressedAndNormalised(string botName, string expected)
+    {
+        string command = expected[1..];
+        Assert.Equal(expected, Map(TelegramUpdates.GroupCommand(-100, 7, command, botName))!.Message.Text);
+    }
+
+    [Theory]
+    [InlineData("reset")]
+    [InlineData("help")]
+    public void Map_CommandForAnotherBot_NeverAddressed_EvenOneOfOurNames(string command)
+    {
+        Assert.Null(Map(TelegramUpdates.GroupCommand(-100, 7, command, "other_bot")));
+    }
+
+    [Theory]
+    [InlineData("hey ", ", what time is it?", "hey, what time is it?")]
+    [InlineData("ask ", " now please", "ask now please")]
+    [InlineData("what time is it ", "?", "what time is it?")]
+    [InlineData("", ": summarise this", "summarise this")]
+    [InlineData("look\n", "\nsecond line", "look\n\nsecond line")]
+    [InlineData("code:\n    x  =  1 ", "", "code:\n    x  =  1")]
+    public void Map_MentionRemoved_NoSpaceLeftBeforePunctuationNorDoubled(string before, string after, string expected)
+    {
+        JsonObject message = TelegramUpdates.GroupMention(-100, 7, Bot, before, after);
+        Assert.Equal(expected, Map(message)!.Message.Text);
+    }
+
+    [Fact]
+    public void Map_VideoNote_IsAnMp4AudioAttachment()
+    {
+        JsonObject message = TelegramUpdates.PrivateText(5, "x");
+        message.Remove("text");
+        message["video_note"] = new JsonObject { ["file_id"] = "vn1", ["file_unique_id"] = "vnu1", ["length"] = 240, ["duration"] = 7, ["file_size"] = 90_000 };
+
+        AudioAttachment audio = Map(message)!.Message.Audio!;
+        Assert.Equal(("vnu1", "video_note.mp4", "video/mp4", 90_000L, TimeSpan.FromSeconds(7)), (audio.UniqueId, audio.FileName, audio.MimeType, audio.SizeBytes!.Value, audio.Duration!.Value));
+    }
+
+    [Theory]
+    [InlineData(10L * 1024 * 1024, 15L * 1024 * 1024)]
+    [InlineData(50L * 1024 * 1024, 25L * 1024 * 1024)]
+    public async Task Download_PublicApi_RefusedOverVoiceLimitCappedAtTwentyMegabytes_BeforeGetFile(long configured, long size)
+    {
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync();
+        api.AddFile("big", [1, 2, 3]);
+        // The client reaches the fake, but the settings say the public API: its 20 MB cap applies.
+        var mapper = new TelegramUpdateMapper(
+            new BotIdentity(BotId, Bot), new TelegramOptions(), new TelegramBotClient(new TelegramBotClientOptions(api.Token, api.BaseUrl)), Commands, () => configured);
+
+        AudioAttachment audio = mapper.Map(Update(TelegramUpdates.PrivateVoice(5, "big", "ubig", 60, size)))!.Message.Audio!;
+
+        await Assert.ThrowsAnyAsync<Exception>(() => audio.OpenAsync(CancellationToken.None));
+        Assert.DoesNotContain(api.Requests, r => r.Method == "getfile");
+    }
+
+    [Fact]
+    public async Task Download_LocalBotApiServer_NoTwentyMegabyteCap()
+    {
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync();
+        api.AddFile("big", [1, 2, 3]);
+        var mapper = new TelegramUpdateMapper(
+            new BotIdentity(BotId, Bot), new TelegramOptions { ApiBaseUrl = api.BaseUrl }, new TelegramBotClient(new TelegramBotClientOptions(api.Token, api.BaseUrl)), Commands, () => 50L * 1024 * 1024);
+
+        AudioAttachment audio = mapper.Map(Update(TelegramUpdates.PrivateVoice(5, "big", "ubig", 60, 25L * 1024 * 1024)))!.Message.Audio!;
+        await using Stream stream = await audio.OpenAsync(CancellationToken.None);
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy);
+
+        Assert.Equal([1, 2, 3], copy.ToArray());
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     private readonly ConcurrentQueue<TelegramChatAction> _actions = new();
     private readonly ConcurrentDictionary<long, Channel<TelegramSentMessage>> _sentByChat = new();
     private readonly ConcurrentDictionary<string, (string Path, byte[] Bytes)> _files = new();
+    private readonly ConcurrentDictionary<string, string> _localFiles = new();
+    private int _fileDownloads;
     private TaskCompletionSource _updatesArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextUpdateId = 100;
     private int _nextSentMessageId = 5000;
@@ -134,6 +136,15 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// Registers a file the way a local Bot API server (<c>--local</c>) reports it: getFile answers with the absolute
+    /// <paramref name="absolutePath"/> on disk, and the download route does not serve it.
+    /// </summary>
+    public void AddLocalFile(string fileId, string absolutePath) => _localFiles[fileId] = absolutePath;
+
+    /// <summary>Requests to the file download route, served or not.</summary>
+    public int FileDownloads => Volatile.Read(ref _fileDownloads);
+
     /// <summary>The next message sent to <paramref name="chatId"/> (in send order), or a TimeoutException.</summary>
     public async Task<TelegramSentMessage> NextMessageAsync(long chatId, TimeSpan? timeout = null)
     {
@@ -187,6 +198,7 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         string filePrefix = "/file/bot" + Token + "/";
         if (path.StartsWith(filePrefix, StringComparison.Ordinal))
         {
+            Interlocked.Increment(ref _fileDownloads);
             string filePath = path[filePrefix.Length..];
             (string Path, byte[] Bytes) file = _files.Values.FirstOrDefault(f => f.Path == filePath);
             if (file.Bytes is null)
@@ -276,6 +288,13 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
                 break;
             case "getfile":
                 string fileId = GetString(parameters, "file_id") ?? "";
+                if (_localFiles.TryGetValue(fileId, out string? localPath))
+                {
+                    Record(method, parameters, 200);
+                    await WriteResult(context, new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u-" + fileId, ["file_size"] = new FileInfo(localPath).Length, ["file_path"] = localPath });
+                    break;
+                }
+
                 if (!_files.TryGetValue(fileId, out (string Path, byte[] Bytes) stored))
                 {
                     Record(method, parameters, 400);
