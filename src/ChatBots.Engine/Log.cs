@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(1012, LogLevel.Debug, "Prompt drift for {Model}: server counted {Reported}, we counted {Counted}")]
     public static partial void Drift(ILogger logger, string model, long reported, long counted);
+
+    [LoggerMessage(1013, LogLevel.Information, "Message {MessageId} of {Conversation} was delivered again; re-sent its stored answer without a model call")]
+    public static partial void ReplayedAnswer(ILogger logger, string conversation, string messageId);
 }

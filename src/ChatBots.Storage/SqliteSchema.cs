@@ -64,9 +64,15 @@ internal static class SqliteSchema
             value TEXT NOT NULL
         ) STRICT, WITHOUT ROWID;
         """,
+        """
+        ALTER TABLE turns ADD COLUMN source_message_id TEXT NULL;
+        """,
     ];
 
     public static int CurrentVersion => Migrations.Length;
+
+    /// <summary>The script that takes a file from <paramref name="version"/> to the next (tests build old files with it).</summary>
+    internal static string MigrationFrom(int version) => Migrations[version];
 
     /// <summary>
     /// Brings the file to <see cref="CurrentVersion"/> and returns it. A file already there is only read: the check is

@@ -10,15 +10,15 @@ public sealed partial class SqliteStore
         "SELECT summary_text, summary_token_count, summary_encoding, summary_through_sequence FROM conversations WHERE key = $key;";
 
     private const string SelectTurnsSql =
-        "SELECT sequence, role, author_id, author_name, text, token_count, encoding, at FROM turns WHERE conversation_key = $key ORDER BY sequence;";
+        "SELECT sequence, role, author_id, author_name, text, token_count, encoding, at, source_message_id FROM turns WHERE conversation_key = $key ORDER BY sequence;";
 
     private const string TouchConversationSql =
         "INSERT INTO conversations (key, platform, updated_at) VALUES ($key, $platform, $now) " +
         "ON CONFLICT (key) DO UPDATE SET updated_at = excluded.updated_at;";
 
     private const string InsertTurnSql =
-        "INSERT INTO turns (conversation_key, sequence, role, author_id, author_name, text, token_count, encoding, at) " +
-        "VALUES ($key, $sequence, $role, $author_id, $author_name, $text, $token_count, $encoding, $at);";
+        "INSERT INTO turns (conversation_key, sequence, role, author_id, author_name, text, token_count, encoding, at, source_message_id) " +
+        "VALUES ($key, $sequence, $role, $author_id, $author_name, $text, $token_count, $encoding, $at, $source_message_id);";
 
     private const string StoreSummarySql =
         "INSERT INTO conversations (key, platform, summary_text, summary_token_count, summary_encoding, summary_through_sequence, updated_at) " +
@@ -75,7 +75,10 @@ public sealed partial class SqliteStore
                             reader.GetString(4),
                             reader.GetInt32(5),
                             reader.GetString(6),
-                            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7))));
+                            DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
+                        {
+                            SourceMessageId = reader.IsDBNull(8) ? null : reader.GetString(8),
+                        });
                     }
                 }
 
@@ -117,6 +120,7 @@ public sealed partial class SqliteStore
                     Bind(insert, "$token_count", turn.TokenCount);
                     Bind(insert, "$encoding", turn.Encoding);
                     Bind(insert, "$at", turn.At.ToUnixTimeMilliseconds());
+                    Bind(insert, "$source_message_id", turn.SourceMessageId);
                     insert.ExecuteNonQuery();
                 }
 

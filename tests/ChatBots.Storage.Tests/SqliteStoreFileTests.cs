@@ -59,7 +59,31 @@ public sealed class SqliteStoreFileTests : IDisposable
         }
 
         Assert.Equal(before, SHA256.HashData(await File.ReadAllBytesAsync(DatabasePath, Ct)));
-        Assert.Equal([1L], Query(DatabasePath, "SELECT COUNT(*) FROM schema_version;"));
+        Assert.Equal([(long)SqliteSchema.CurrentVersion], Query(DatabasePath, "SELECT COUNT(*) FROM schema_version;"));
+    }
+
+    [Fact]
+    public async Task OpenAsync_FileFromVersion1_MigratesAndKeepsItsTurns()
+    {
+        Directory.CreateDirectory(_directory.Path);
+        Execute(
+            DatabasePath,
+            "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT;" +
+            SqliteSchema.MigrationFrom(0) +
+            "INSERT INTO schema_version (version, applied_at) VALUES (1, 0);" +
+            "INSERT INTO conversations (key, platform, updated_at) VALUES ('telegram:42', 'telegram', 0);" +
+            "INSERT INTO turns (conversation_key, sequence, role, author_id, author_name, text, token_count, encoding, at) " +
+            "VALUES ('telegram:42', 1, 'User', 'telegram:42', NULL, 'from an old build', 9, 'o200k_base', 0);");
+
+        await using SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct);
+
+        Assert.Equal(SqliteSchema.CurrentVersion, store.SchemaVersion);
+        StoredTurn turn = Assert.Single((await store.LoadAsync(Chat, Ct)).Turns);
+        Assert.Equal("from an old build", turn.Text);
+        Assert.Null(turn.SourceMessageId);
+        var answered = new StoredTurn(2, TurnRole.User, "telegram:42", null, "new", 4, "o200k_base", At) { SourceMessageId = "77" };
+        await store.AppendTurnsAsync(Chat, [answered], Ct);
+        Assert.Equal("77", (await store.LoadAsync(Chat, Ct)).Turns[^1].SourceMessageId);
     }
 
     [Fact]

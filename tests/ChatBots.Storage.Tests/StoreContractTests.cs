@@ -81,7 +81,8 @@ public abstract class StoreContractTests : IAsyncLifetime
     public async Task AppendTurnsAsync_StoreClosedAndReopened_TurnsSurvive()
     {
         StoreUnderTest store = await OpenStoreAsync();
-        StoredTurn[] turns = [UserTurn(1, "remember me"), AssistantTurn(2, "I will")];
+        // The source message id is what recognises a replayed message after the restart.
+        StoredTurn[] turns = [UserTurn(1, "remember me") with { SourceMessageId = "1001" }, AssistantTurn(2, "I will")];
         await store.Conversations.AppendTurnsAsync(TelegramGroup, turns, Ct);
         await store.DisposeAsync();
 

@@ -210,6 +210,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         ConversationHistory history = await GetHistoryAsync(lane, encoding, cancellationToken);
         DateTimeOffset now = _time.GetUtcNow();
 
+        // The platform delivered this message again (a replayed update or event after a crash or a cut-off delivery):
+        // it was answered and paid for already, so the stored answer goes out again without another model call.
+        if (message.MessageId is { } messageId && history.AnswerTo(messageId) is { } answered)
+        {
+            Log.ReplayedAnswer(_logger, conversation, messageId);
+            await SendAsync(sink, answered.Text, ReplyKind.Answer, conversation, cancellationToken);
+            return;
+        }
+
         (ChatMessage systemMessage, int systemTokens) = _prompts.SystemFor(key.Platform, now, message.IsGroup, encoding);
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id));
         int summaryAllowance = Math.Max(history.SummaryTokens, options.SummaryMaxTokens + 24);
@@ -244,7 +253,10 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             }
         }
 
-        var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now);
+        var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now)
+        {
+            SourceMessageId = message.MessageId,
+        };
         ChatMessage userMessage = PromptFactory.ToMessage(userTurn);
 
         long fixedTokens = systemTokens + messageTokens + TokenCounter.ReplyPriming;

@@ -26,4 +26,12 @@ public sealed record StoredTurn(
     string Text,
     int TokenCount,
     string Encoding,
-    DateTimeOffset At);
+    DateTimeOffset At)
+{
+    /// <summary>
+    /// For a user turn, the platform's id of the message it came from. A message delivered again (a Telegram update
+    /// replayed after a crash, a Discord event replayed on resume) is recognised by it and answered from the stored
+    /// answer instead of calling the model and billing a second time.
+    /// </summary>
+    public string? SourceMessageId { get; init; }
+}

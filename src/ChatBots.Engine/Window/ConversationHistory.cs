@@ -53,6 +53,26 @@ public sealed class ConversationHistory
         NextSequence = Math.Max(NextSequence, turn.Sequence + 1);
     }
 
+    /// <summary>
+    /// The stored answer to the user turn that came from platform message <paramref name="sourceMessageId"/>, or null
+    /// when that message was never answered (or its exchange was folded into the summary since).
+    /// </summary>
+    public StoredTurn? AnswerTo(string sourceMessageId)
+    {
+        // Replays come soon after the original, so the exchange is near the end.
+        for (int i = _turns.Count - 2; i >= 0; i--)
+        {
+            StoredTurn turn = _turns[i].Turn;
+            if (turn.Role == TurnRole.User && string.Equals(turn.SourceMessageId, sourceMessageId, StringComparison.Ordinal))
+            {
+                StoredTurn next = _turns[i + 1].Turn;
+                return next.Role == TurnRole.Assistant ? next : null;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Removes the oldest <paramref name="count"/> turns.</summary>
     public void RemoveOldest(int count)
     {
