@@ -22,9 +22,11 @@ namespace ChatBots.Benchmarks.Benchmarks;
 /// A turn here is one stored message (a <c>StoredTurn</c>: a user message or an answer), not an exchange. Setup
 /// pushes <see cref="Turns"/> turns (half questions, half answers) through the engine's window policy at the engine's
 /// default settings (high/low-water eviction into a summary of <c>SummaryMaxTokens</c>), so the history in memory is
-/// what the engine would hold: at a small window, only the tail that fits. One operation of <see cref="Engine"/> is
-/// one turn as <c>ConversationEngine.AnswerAsync</c> does it before the budget check and the model call: resolve the
-/// model, take the cached system message (<c>PromptFactory.SystemFor</c>), compute the window budget and the summary
+/// what the engine would hold: at a small window, only the tail that fits; user turns carry their platform message id
+/// as the engine stores them. One operation of <see cref="Engine"/> is one turn as <c>ConversationEngine.AnswerAsync</c>
+/// does it before the budget check and the model call: resolve the model, look the message id up among the stored
+/// turns in case it is a replayed delivery (a new message: the look-up misses, the common case), take the cached
+/// system message (<c>PromptFactory.SystemFor</c>), compute the window budget and the summary
 /// allowance, count the new message once and check it fits, make its stored turn and message, run the high-water check
 /// from the cached counts, and assemble the message list. The naive baseline re-tokenizes the system prompt, the
 /// summary and every kept turn and builds new messages for them. Nothing is appended, so every operation sees the same
@@ -40,6 +42,7 @@ public class PromptAssemblyBenchmarks
     private readonly ConcurrentDictionary<string, int> _drift = new(StringComparer.Ordinal);
     private EngineComposition? _engine;
     private string[] _newMessages = [];
+    private string[] _newMessageIds = [];
     private int _next;
     private ConversationHistory _history = null!;
     private PromptFactory _prompts = null!;
@@ -66,6 +69,8 @@ public class PromptAssemblyBenchmarks
         _catalogue = _engine.Get<ModelCatalogue>();
         _options = _engine.Get<IOptionsMonitor<EngineOptions>>();
         _newMessages = BenchmarkData.NewMessages(64, seed: 7);
+        // Ids no stored turn has: a new message, not a replay.
+        _newMessageIds = [.. Enumerable.Range(0, 64).Select(i => (900_000_000 + i).ToString(CultureInfo.InvariantCulture))];
         _history = Fill(_prompts, _catalogue.Resolve(_modelId), _options.CurrentValue, Turns);
     }
 
@@ -82,10 +87,17 @@ public class PromptAssemblyBenchmarks
     [Benchmark(Baseline = true)]
     public int Engine()
     {
-        string text = _newMessages[_next++ & 63];
+        int next = _next++ & 63;
+        string text = _newMessages[next];
+        string messageId = _newMessageIds[next];
         EngineOptions options = _options.CurrentValue;
         ModelInfo model = _catalogue.Resolve(_modelId);
         string encoding = model.Encoding;
+        if (_history.AnswerTo(messageId) is not null)
+        {
+            throw new InvalidOperationException("A new benchmark message was taken for a replay.");
+        }
+
         (ChatMessage system, int systemTokens) = _prompts.SystemFor(Platform.Telegram, EngineComposition.Start, isGroup: false, encoding);
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id));
         int summaryAllowance = Math.Max(_history.SummaryTokens, options.SummaryMaxTokens + 24);
@@ -97,7 +109,10 @@ public class PromptAssemblyBenchmarks
             throw new InvalidOperationException("A benchmark message does not fit the window.");
         }
 
-        var userTurn = new StoredTurn(_history.NextSequence, TurnRole.User, AuthorId, null, text, messageTokens, encoding, EngineComposition.Start);
+        var userTurn = new StoredTurn(_history.NextSequence, TurnRole.User, AuthorId, null, text, messageTokens, encoding, EngineComposition.Start)
+        {
+            SourceMessageId = messageId,
+        };
         ChatMessage userMessage = PromptFactory.ToMessage(userTurn);
         long fixedTokens = systemTokens + messageTokens + TokenCounter.ReplyPriming;
         long promptTokens = fixedTokens + _history.SummaryTokens + _history.HistoryTokens;
@@ -153,7 +168,10 @@ public class PromptAssemblyBenchmarks
                 }
             }
 
-            Add(history, new StoredTurn(sequence++, TurnRole.User, AuthorId, null, user, userTokens, Encoding, EngineComposition.Start));
+            Add(history, new StoredTurn(sequence, TurnRole.User, AuthorId, null, user, userTokens, Encoding, EngineComposition.Start)
+            {
+                SourceMessageId = sequence++.ToString(CultureInfo.InvariantCulture),
+            });
             Add(history, new StoredTurn(sequence++, TurnRole.Assistant, null, null, answer, prompts.CountTurn(TurnRole.Assistant, answer, null, Encoding), Encoding, EngineComposition.Start));
         }
 
