@@ -17,6 +17,11 @@ switch (args.FirstOrDefault())
         int conversations = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000;
         Console.WriteLine(IdleMemoryProbe.Describe(await IdleMemoryProbe.RunAsync(conversations)));
         return 0;
+    case "describe":
+        // What the benchmarks run on, without timing anything: the corpus agreement and the history each prompt case holds.
+        Console.WriteLine(TokenCountingBenchmarks.Describe());
+        Console.WriteLine(await PromptAssemblyBenchmarks.DescribeWindowsAsync());
+        return 0;
     case "generate":
         Generator.Run(args.Length > 1 ? args[1] : Path.Combine("tests", "ChatBots.Benchmarks"));
         return 0;

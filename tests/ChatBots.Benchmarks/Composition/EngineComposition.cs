@@ -40,11 +40,14 @@ internal sealed class EngineComposition : IAsyncDisposable
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
 
-    /// <summary>The settings every composition starts from: gpt-4o-mini for chat and summaries, as in the issue.</summary>
-    public static Dictionary<string, string?> DefaultSettings(string model = "gpt-4o-mini") => new()
+    /// <summary>
+    /// The settings every benchmark composition starts from: the shipped model for chat and summaries; everything else
+    /// is the engine's option defaults (which <c>config/appsettings.json</c> repeats).
+    /// </summary>
+    public static Dictionary<string, string?> DefaultSettings() => new()
     {
-        ["OpenAI:Model"] = model,
-        ["OpenAI:SummaryModel"] = model,
+        ["OpenAI:Model"] = ShippedConfig.Model,
+        ["OpenAI:SummaryModel"] = ShippedConfig.Model,
         ["Engine:BotName"] = "ChatBots",
     };
 

@@ -171,7 +171,7 @@ internal static class CostSimulator
         return summary;
     }
 
-    private static SimMessage UserMessage(SimScript script, ScriptTurn turn) =>
+    internal static SimMessage UserMessage(SimScript script, ScriptTurn turn) =>
         new("user", script.IsGroup ? PromptFactory.SanitizeName(turn.Speaker, AuthorId(turn.Speaker)) : null, turn.User);
 
     // Stable across processes (string.GetHashCode is randomised): group names without Latin letters become user_<id>.

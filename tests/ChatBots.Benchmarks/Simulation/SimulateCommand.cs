@@ -4,9 +4,11 @@ using System.Text;
 namespace ChatBots.Benchmarks.Simulation;
 
 /// <summary>
-/// <c>simulate [--script NAME] [--model ID] [--cap TOKENS] [--high X --low Y --summary N] [--sweep]</c>: replays the
-/// committed scripts under ChatBots and the two baselines and prints a Markdown table; <c>--sweep</c> adds ChatBots runs
-/// over a grid of water marks and summary bounds.
+/// <c>simulate [--script NAME] [--model ID] [--cap TOKENS] [--high X] [--low Y] [--summary N] [--reply N] [--sweep]
+/// [--floor] [--keep N,M]</c>: replays the committed scripts under ChatBots and the two baselines and prints Markdown
+/// tables. Every setting not given is the shipped one (<see cref="SimSettings.Shipped"/>). <c>--sweep</c> adds ChatBots
+/// runs over a grid of water marks and summary bounds; <c>--floor</c> adds the unavoidable cost of keeping the last N
+/// exchanges verbatim (<see cref="FloorAnalysis"/>, N = 8 and 4 unless <c>--keep</c> says otherwise).
 /// </summary>
 internal static class SimulateCommand
 {
@@ -16,14 +18,19 @@ internal static class SimulateCommand
     public static async Task<int> RunAsync(string[] args)
     {
         string? script = Option(args, "--script");
+        SimSettings shipped = SimSettings.Shipped;
         var settings = new SimSettings(
-            Option(args, "--model") ?? "gpt-4o-mini",
-            int.Parse(Option(args, "--cap") ?? "16000", CultureInfo.InvariantCulture),
-            double.Parse(Option(args, "--high") ?? "0.9", CultureInfo.InvariantCulture),
-            double.Parse(Option(args, "--low") ?? "0.55", CultureInfo.InvariantCulture),
-            int.Parse(Option(args, "--summary") ?? "600", CultureInfo.InvariantCulture));
+            Option(args, "--model") ?? shipped.Model,
+            Int(Option(args, "--cap")) ?? shipped.Cap,
+            Double(Option(args, "--high")) ?? shipped.HighWater,
+            Double(Option(args, "--low")) ?? shipped.LowWater,
+            Int(Option(args, "--summary")) ?? shipped.SummaryMaxTokens,
+            Int(Option(args, "--reply")) ?? shipped.MaxReplyTokens);
+        int[] keep = Option(args, "--keep") is { } list
+            ? [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(k => int.Parse(k, CultureInfo.InvariantCulture))]
+            : FloorAnalysis.DefaultExchanges;
         IReadOnlyList<SimScript> scripts = ScriptFiles.LoadAll(script);
-        Console.WriteLine($"Cost simulator: model {settings.Model}, cap {settings.Cap:N0} tokens, ChatBots at {settings.Label}");
+        Console.WriteLine(Header(settings));
         bool ok = true;
         foreach (SimScript s in scripts)
         {
@@ -33,6 +40,12 @@ internal static class SimulateCommand
             Console.WriteLine(Table(results));
             Console.WriteLine(Verdict(results));
             ok &= s.Name != "mixed-200" || Meets(results);
+            if (args.Contains("--floor"))
+            {
+                Console.WriteLine();
+                Console.WriteLine($"Floor on {s.Name} ({settings.Model}): the least any policy keeping the last N exchanges verbatim in every prompt pays");
+                Console.WriteLine(await FloorAsync(s, settings, results, keep));
+            }
         }
 
         if (args.Contains("--sweep"))
@@ -44,6 +57,19 @@ internal static class SimulateCommand
         // Targets are reported, not enforced: a miss is a finding, not a failure of the tool.
         Console.WriteLine(scripts.Any(s => s.Name == "mixed-200") ? $"Targets on mixed-200 met: {(ok ? "yes" : "no")}" : "");
         return 0;
+    }
+
+    public static string Header(SimSettings settings) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Cost simulator: model {settings.Model} (chat and summaries), cap {settings.Cap:N0} tokens, reply reserve {settings.MaxReplyTokens:N0}, ChatBots at {settings.Label}{(settings.IsShippedWindow ? " (the shipped window settings)" : "")}; shipped: {SimSettings.Shipped.Model}, cap {SimSettings.Shipped.Cap:N0}, {SimSettings.Shipped.Label}");
+
+    /// <summary>The floor for each N, next to the same run's baseline (b) and ChatBots.</summary>
+    public static async Task<string> FloorAsync(SimScript script, SimSettings settings, IReadOnlyList<PolicyResult> results, IReadOnlyList<int> keep)
+    {
+        (Engine.Models.ModelInfo model, int budget, string system) = await CostSimulator.ContextAsync(script, settings);
+        CostFloor[] floors = [.. keep.Select(n => FloorAnalysis.Compute(script, model, system, n))];
+        WindowOptimum[] optima = [.. keep.Select(n => FloorAnalysis.BestWindow(script, model, system, n, budget))];
+        return FloorAnalysis.Table(floors, optima, results[0], results[2]);
     }
 
     public static async Task<string> SweepAsync(IReadOnlyList<SimScript> scripts, SimSettings settings)
@@ -63,7 +89,8 @@ internal static class SimulateCommand
                 {
                     SimSettings run = settings with { HighWater = high, LowWater = low, SummaryMaxTokens = bound };
                     PolicyResult r = await CostSimulator.RunChatBotsAsync(s, run);
-                    text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name} | {high:0.##} | {low:0.##} | {bound} | ${r.CostUsd:0.0000} | {r.CostMicroUsd / (double)a.CostMicroUsd:0.00} | {r.CostMicroUsd / (double)b.CostMicroUsd:0.00} | {r.CachedShare:P0} | {r.MeanPromptTokens:N0} | {r.SummaryCalls} | ${r.SummaryCostUsd:0.0000} | {r.FewestKeptText} |");
+                    string mark = run.IsShippedWindow ? " (shipped)" : "";
+                    text.AppendLine(CultureInfo.InvariantCulture, $"| {s.Name}{mark} | {high:0.##} | {low:0.##} | {bound} | ${r.CostUsd:0.0000} | {r.CostMicroUsd / (double)a.CostMicroUsd:0.00} | {r.CostMicroUsd / (double)b.CostMicroUsd:0.00} | {r.CachedShare:P0} | {r.MeanPromptTokens:N0} | {r.SummaryCalls} | ${r.SummaryCostUsd:0.0000} | {r.FewestKeptText} |");
                 }
             }
         }
@@ -97,6 +124,10 @@ internal static class SimulateCommand
     /// <summary>The issue's targets on the 200-turn script: ≤ 0.5× (a), ≤ 0.7× (b), ≥ 8 recent exchanges in every prompt.</summary>
     public static bool Meets(IReadOnlyList<PolicyResult> results) =>
         results[0].CostMicroUsd <= 0.5 * results[1].CostMicroUsd && results[0].CostMicroUsd <= 0.7 * results[2].CostMicroUsd && results[0].KeptLast8;
+
+    private static int? Int(string? value) => value is null ? null : int.Parse(value, CultureInfo.InvariantCulture);
+
+    private static double? Double(string? value) => value is null ? null : double.Parse(value, CultureInfo.InvariantCulture);
 
     private static string? Option(string[] args, string name)
     {
