@@ -10,6 +10,9 @@ namespace ChatBots.Engine.Window;
 /// </summary>
 public sealed class ConversationHistory
 {
+    /// <summary>How many of the newest turns <see cref="AnswerTo"/> searches (32 exchanges).</summary>
+    public const int ReplayLookback = 64;
+
     private readonly List<HistoryTurn> _turns = [];
 
     public ConversationHistory(string encoding)
@@ -59,8 +62,11 @@ public sealed class ConversationHistory
     /// </summary>
     public StoredTurn? AnswerTo(string sourceMessageId)
     {
-        // Replays come soon after the original, so the exchange is near the end.
-        for (int i = _turns.Count - 2; i >= 0; i--)
+        // A conversation's lane keeps its order, so a replayed message comes back before anything newer of its
+        // conversation is answered: its exchange is among the last few. Looking no further keeps every turn's cost
+        // independent of how long the history is.
+        int oldest = Math.Max(0, _turns.Count - ReplayLookback);
+        for (int i = _turns.Count - 2; i >= oldest; i--)
         {
             StoredTurn turn = _turns[i].Turn;
             if (turn.Role == TurnRole.User && string.Equals(turn.SourceMessageId, sourceMessageId, StringComparison.Ordinal))
