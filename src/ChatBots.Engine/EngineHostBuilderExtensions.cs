@@ -9,6 +9,7 @@ using ChatBots.Engine.Window;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ChatBots.Engine;
 
@@ -33,6 +34,8 @@ public static class EngineHostBuilderExtensions
         services.AddOptions<AccessOptions>().BindConfiguration(AccessOptions.Section);
         services.AddOptions<ModelSelectionOptions>().BindConfiguration(ModelSelectionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ModelCatalogueOptions>().BindConfiguration(ModelCatalogueOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ModelCatalogueOptions>, ModelCatalogueOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>());
         services.AddMetrics();
         services.TryAddSingleton<EngineMetrics>();
         services.TryAddSingleton<TokenCounter>();

@@ -53,13 +53,13 @@ internal sealed partial class OpenAIErrorTranslator(IOptions<OpenAIOptions> opti
             exception = aggregate.InnerExceptions[^1];
         }
 
-        (ModelErrorKind kind, int? status, string detail)? classified = exception switch
+        (ModelErrorKind kind, int? status, string detail, string? code)? classified = exception switch
         {
             ClientResultException { Status: > 0 } result => Classify(result),
-            ClientResultException result => (ModelErrorKind.Timeout, null, $"connection failed: {Redact(result.Message)}"),
-            HttpRequestException http => (ModelErrorKind.Timeout, null, $"connection failed: {Redact(http.Message)}"),
-            OperationCanceledException or TimeoutException => (ModelErrorKind.Timeout, null, "no answer within OpenAI:NetworkTimeout"),
-            IOException io => (ModelErrorKind.Timeout, null, $"connection dropped: {Redact(io.Message)}"),
+            ClientResultException result => (ModelErrorKind.Timeout, null, $"connection failed: {Redact(result.Message)}", null),
+            HttpRequestException http => (ModelErrorKind.Timeout, null, $"connection failed: {Redact(http.Message)}", null),
+            OperationCanceledException or TimeoutException => (ModelErrorKind.Timeout, null, "no answer within OpenAI:NetworkTimeout", null),
+            IOException io => (ModelErrorKind.Timeout, null, $"connection dropped: {Redact(io.Message)}", null),
             _ => null,
         };
 
@@ -73,11 +73,12 @@ internal sealed partial class OpenAIErrorTranslator(IOptions<OpenAIOptions> opti
         translated = new ModelCallException(c.kind, $"OpenAI {operation} with model '{model}' failed: {statusText}{c.kind}: {c.detail}")
         {
             Status = c.status,
+            ErrorCode = c.code,
         };
         return true;
     }
 
-    private (ModelErrorKind, int?, string) Classify(ClientResultException exception)
+    private (ModelErrorKind, int?, string, string?) Classify(ClientResultException exception)
     {
         int status = exception.Status;
         OpenAIErrorBody body = OpenAIErrorBody.Empty;
@@ -113,7 +114,15 @@ internal sealed partial class OpenAIErrorTranslator(IOptions<OpenAIOptions> opti
         }
 
         string detail = code.Length > 0 ? $"({code}) {message}" : message;
-        return (kind, status, detail.Trim());
+
+        // The provider's code names the failure in logs without its message (which may quote the key).
+        string? errorCode = !string.IsNullOrWhiteSpace(body.Code) ? body.Code : !string.IsNullOrWhiteSpace(body.Type) ? body.Type : null;
+        if (errorCode is { Length: > 64 })
+        {
+            errorCode = errorCode[..64];
+        }
+
+        return (kind, status, detail.Trim(), errorCode);
     }
 
     private string Redact(string text)

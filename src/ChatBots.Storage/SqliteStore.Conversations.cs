@@ -7,7 +7,19 @@ namespace ChatBots.Storage;
 public sealed partial class SqliteStore
 {
     private const string SelectSummarySql =
-        "SELECT summary_text, summary_token_count, summary_encoding, summary_through_sequence FROM conversations WHERE key = $key;";
+        "SELECT summary_text, summary_token_count, summary_encoding, summary_through_sequence, settings_json FROM conversations WHERE key = $key;";
+
+    private const string SelectSettingsSql =
+        "SELECT settings_json FROM conversations WHERE key = $key;";
+
+    private const string StoreSettingsSql =
+        "INSERT INTO conversations (key, platform, settings_json, updated_at) VALUES ($key, $platform, $settings, $now) " +
+        "ON CONFLICT (key) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at;";
+
+    // Clearing the settings of a conversation without history leaves nothing worth a row.
+    private const string DropEmptyConversationSql =
+        "DELETE FROM conversations WHERE key = $key AND settings_json IS NULL AND summary_text IS NULL " +
+        "AND NOT EXISTS (SELECT 1 FROM turns WHERE conversation_key = $key);";
 
     private const string SelectTurnsSql =
         "SELECT sequence, role, author_id, author_name, text, token_count, encoding, at, source_message_id FROM turns WHERE conversation_key = $key ORDER BY sequence;";
@@ -50,13 +62,19 @@ public sealed partial class SqliteStore
                 // is being applied on the writer.
                 using SqliteTransaction transaction = session.Connection.BeginTransaction(deferred: true);
                 ConversationSummary? summary = null;
+                ConversationSettings settings = ConversationSettings.Default;
                 SqliteCommand selectSummary = session.Command(SelectSummarySql, transaction);
                 Bind(selectSummary, "$key", keyText);
                 using (SqliteDataReader reader = selectSummary.ExecuteReader())
                 {
-                    if (reader.Read() && !reader.IsDBNull(0))
+                    if (reader.Read())
                     {
-                        summary = new ConversationSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3));
+                        if (!reader.IsDBNull(0))
+                        {
+                            summary = new ConversationSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3));
+                        }
+
+                        settings = SettingsJson.Read(reader.IsDBNull(4) ? null : reader.GetString(4));
                     }
                 }
 
@@ -83,7 +101,8 @@ public sealed partial class SqliteStore
                 }
 
                 transaction.Commit();
-                return summary is null && turns.Count == 0 ? ConversationSnapshot.Empty : new ConversationSnapshot(summary, turns);
+                ConversationSnapshot snapshot = summary is null && turns.Count == 0 ? ConversationSnapshot.Empty : new ConversationSnapshot(summary, turns);
+                return settings.IsDefault ? snapshot : snapshot with { Settings = settings };
             },
             cancellationToken);
     }
@@ -180,6 +199,48 @@ public sealed partial class SqliteStore
         ReadAsync(
             session => (long)session.Command(CountConversationsSql).ExecuteScalar()!,
             cancellationToken);
+
+    public Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken)
+    {
+        string keyText = key.ToString();
+        return ReadAsync(
+            session =>
+            {
+                SqliteCommand select = session.Command(SelectSettingsSql);
+                Bind(select, "$key", keyText);
+                return SettingsJson.Read(select.ExecuteScalar() as string);
+            },
+            cancellationToken);
+    }
+
+    public Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        string keyText = key.ToString();
+        string? json = SettingsJson.Write(settings);
+        return WriteAsync(
+            session =>
+            {
+                using SqliteTransaction transaction = session.Connection.BeginTransaction(deferred: false);
+                SqliteCommand store = session.Command(StoreSettingsSql, transaction);
+                Bind(store, "$key", keyText);
+                Bind(store, "$platform", PlatformName(key.Platform));
+                Bind(store, "$settings", json);
+                Bind(store, "$now", NowUnixMs());
+                store.ExecuteNonQuery();
+
+                if (json is null)
+                {
+                    SqliteCommand drop = session.Command(DropEmptyConversationSql, transaction);
+                    Bind(drop, "$key", keyText);
+                    drop.ExecuteNonQuery();
+                }
+
+                transaction.Commit();
+                return true;
+            },
+            cancellationToken);
+    }
 
     /// <summary>The platform as it appears in conversation keys and usage reports (<c>telegram</c>).</summary>
     private static string PlatformName(Platform platform) => platform.ToString().ToLowerInvariant();

@@ -90,28 +90,53 @@ public sealed class BudgetAndLedgerTests
     }
 
     [Fact]
-    public async Task Engine_Ledger_PricesCachedInputAndTotalsEqualSumOfEntries()
+    public async Task Engine_Ledger_TotalsEqualTheModelsReportedUsageTimesCataloguePrices()
     {
         await using EngineHarness harness = EngineHarness.Create();
-        harness.Model.Responder = (_, _) => Task.FromResult(Reply("ok", 2_000, 500, cached: 1_024));
+        var random = new Random(11);
+        var reported = new List<UsageDetails>();
+        harness.Model.Responder = (_, _) =>
+        {
+            long input = random.Next(1_100, 5_000);
+            var usage = new UsageDetails { InputTokenCount = input, CachedInputTokenCount = random.Next(0, 2) * 1_024, OutputTokenCount = random.Next(1, 900) };
+            lock (reported)
+            {
+                reported.Add(usage);
+            }
 
-        for (int i = 0; i < 5; i++)
+            return Task.FromResult(new FakeReply("ok", usage));
+        };
+
+        for (int i = 0; i < 7; i++)
         {
             await harness.AskAsync("q" + i, chat: (i % 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        IReadOnlyList<LedgerEntry> entries = harness.Store.Ledger;
-        Assert.Equal(5, entries.Count);
-        // (2000 − 1024) × 0.15 + 1024 × 0.075 + 500 × 0.60 = 146.4 + 76.8 + 300 = 523.2 µUSD → 524 (rounded up once).
-        Assert.All(entries, e => Assert.Equal(524, e.Cost.Value));
-        Assert.All(entries, e => Assert.False(e.Estimated));
-        Assert.All(entries, e => Assert.Equal("2026-11-28", e.PriceVersion));
+        // Independently of the engine's pricing code: the harness's gpt-4o-mini prices, each call rounded up once.
+        Dictionary<string, string?> settings = EngineHarness.DefaultSettings();
+        decimal input = decimal.Parse(settings["Models:Entries:gpt-4o-mini:InputPerMTok"]!, System.Globalization.CultureInfo.InvariantCulture);
+        decimal cached = decimal.Parse(settings["Models:Entries:gpt-4o-mini:CachedInputPerMTok"]!, System.Globalization.CultureInfo.InvariantCulture);
+        decimal output = decimal.Parse(settings["Models:Entries:gpt-4o-mini:OutputPerMTok"]!, System.Globalization.CultureInfo.InvariantCulture);
+        long[] expected = [.. reported.Select(u => (long)Math.Ceiling(((u.InputTokenCount!.Value - u.CachedInputTokenCount!.Value) * input) + (u.CachedInputTokenCount.Value * cached) + (u.OutputTokenCount!.Value * output)))];
+        Assert.Equal(7, expected.Length);
+        Assert.Contains(reported, u => u.CachedInputTokenCount > 0);
 
+        Assert.Equal(expected, harness.Store.Ledger.Select(e => e.Cost.Value));
+        Assert.All(harness.Store.Ledger, e => Assert.False(e.Estimated));
+        Assert.All(harness.Store.Ledger, e => Assert.Equal("2026-11-28", e.PriceVersion));
         UsageTotals total = await harness.Store.SumAsync(new LedgerFilter(), CancellationToken.None);
-        Assert.Equal(entries.Sum(e => e.Cost.Value), total.Cost.Value);
-        Assert.Equal(5 * 524, total.Cost.Value);
+        Assert.Equal(expected.Sum(), total.Cost.Value);
+        Assert.Equal(reported.Sum(u => u.InputTokenCount!.Value), total.InputTokens);
+        Assert.Equal(reported.Sum(u => u.OutputTokenCount!.Value), total.OutputTokens);
         var byConversation = await harness.Store.GroupAsync(UsageGrouping.Conversation, new LedgerFilter(), CancellationToken.None);
-        Assert.Equal(total.Cost.Value, byConversation.Sum(r => r.Totals.Cost.Value));
+        Assert.Equal(expected.Sum(), byConversation.Sum(r => r.Totals.Cost.Value));
+    }
+
+    [Fact]
+    public void ModelPrices_CachedInput_PricedAtTheCachedPrice()
+    {
+        // (2000 − 1024) × 0.15 + 1024 × 0.075 + 500 × 0.60 = 146.4 + 76.8 + 300 = 523.2 µUSD → 524 (rounded up once).
+        Assert.Equal(524, new ModelPrices(0.15m, 0.075m, 0.60m, 0m, "2026-11-28").ChatCost(2_000, 1_024, 500).Value);
     }
 
     [Fact]
@@ -268,10 +293,12 @@ public sealed class ReviewFixTests
     [Fact]
     public async Task Engine_TinyReplyLimitUnderBudget_StillAnswers()
     {
+        // The prompt (~8 µUSD) fits the 10 µUSD, the reply does not: the floor is the configured 16 tokens, not 64.
+        // (The old version of this test left $0.000001, less than the prompt: that is now refused, see BudgetWorstCaseTests.)
         await using EngineHarness harness = EngineHarness.Create(s =>
         {
             s["Engine:MaxReplyTokens"] = "16";
-            s["Budgets:UserDailyUsd"] = "0.000001";
+            s["Budgets:UserDailyUsd"] = "0.00001";
         });
 
         RecordingReplySink sink = await harness.SendAsync(EngineHarness.Message("hi"));
@@ -296,5 +323,9 @@ public sealed class ReviewFixTests
         IReadOnlyList<RecordedPrompt> prompts = harness.Model.ChatPrompts;
         Assert.Equal(2, prompts.Count);
         Assert.True(prompts[1].Messages[^1].Text.Length < prompts[0].Messages[^1].Text.Length, "the retry must shrink the message itself");
+        // The user is told, as when a message is cut before the first call.
+        Assert.Equal([ReplyKind.Notice, ReplyKind.Answer], sink.Replies.Select(r => r.Kind));
+        Assert.Contains("I read only its beginning", sink.Replies[0].Text, StringComparison.Ordinal);
+        Assert.StartsWith(prompts[1].Messages[^1].Text, big, StringComparison.Ordinal);
     }
 }

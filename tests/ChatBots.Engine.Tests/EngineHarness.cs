@@ -9,6 +9,7 @@ using ChatBots.Testing.Engine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBots.Engine.Tests;
@@ -40,6 +41,9 @@ internal sealed class EngineHarness : IAsyncDisposable
     public FakeTimeProvider Time { get; }
 
     public ConversationEngine Engine { get; }
+
+    /// <summary>Every log record the engine wrote.</summary>
+    public FakeLogCollector Logs => _services.GetFakeLogCollector();
 
     public T Get<T>()
         where T : notnull => _services.GetRequiredService<T>();
@@ -76,7 +80,7 @@ internal sealed class EngineHarness : IAsyncDisposable
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 10, 0, 0, TimeSpan.Zero));
         var services = new ServiceCollection();
         services.AddSingleton(configuration);
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Debug).AddFakeLogging());
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IConversationStore>(store);
         services.AddSingleton<ILedgerStore>(store);

@@ -85,6 +85,18 @@ public sealed class PromptWindowTests
             Assert.True(kept.Contains(text) || summarised.Contains(text, StringComparison.Ordinal), "a turn vanished without reaching the summary");
         }
 
+        // The assistant's answers too: an evicted answer reaches a summary prompt as "Assistant: …".
+        Assert.Equal(120, answers.Count);
+        int answersSummarised = 0;
+        foreach (string answer in answers)
+        {
+            bool inSummary = summarised.Contains("Assistant: " + answer, StringComparison.Ordinal);
+            answersSummarised += inSummary ? 1 : 0;
+            Assert.True(kept.Contains(answer) || inSummary, "an answer vanished without reaching the summary");
+        }
+
+        Assert.True(answersSummarised > 0, "some answers should have been folded into the summary");
+
         Assert.NotNull(snapshot.Summary);
         Assert.StartsWith("SUMMARY: ", snapshot.Summary!.Text, StringComparison.Ordinal);
     }
@@ -157,6 +169,66 @@ public sealed class PromptWindowTests
         RecordedPrompt prompt = Assert.Single(harness.Model.ChatPrompts);
         Assert.True(CountPrompt(prompt) <= Cap - MaxReply - 128);
         Assert.StartsWith(prompt.Messages[^1].Text, huge, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_SummaryModelIgnoresTheBound_StoredSummaryIsCutToSummaryMaxTokens()
+    {
+        var random = new Random(5);
+        await using EngineHarness harness = SmallWindow();
+        var counter = new TokenCounter();
+        harness.Model.Responder = (p, _) => Task.FromResult(p.IsSummary
+            ? new FakeReply("SUMMARY " + MixedText.Next(random, 3_000, 3_500))
+            : new FakeReply(MixedText.Next(random, 100, 300)));
+
+        for (int i = 0; i < 40; i++)
+        {
+            await harness.SendAsync(EngineHarness.Message(MixedText.Next(random, 100, 300)));
+        }
+
+        Assert.NotEmpty(harness.Model.SummaryPrompts);
+        Assert.True(counter.CountText(harness.Model.SummaryPrompts[0].Messages[^1].Text, TokenEncodings.O200kBase) > 0);
+        var snapshot = await harness.Store.LoadAsync(EngineHarness.Message("x").Conversation, CancellationToken.None);
+        Assert.NotNull(snapshot.Summary);
+        int tokens = counter.CountText(snapshot.Summary!.Text, TokenEncodings.O200kBase);
+        Assert.InRange(tokens, SummaryMax - 8, SummaryMax);
+        Assert.StartsWith("SUMMARY ", snapshot.Summary.Text, StringComparison.Ordinal);
+        // Every summary the model saw afterwards (as "Summary so far") was the bounded one.
+        Assert.All(harness.Model.ChatPrompts.Where(p => p.Messages.Count > 1 && p.Messages[1].Role == "system"), p =>
+            Assert.True(counter.CountText(p.Messages[1].Text, TokenEncodings.O200kBase) <= SummaryMax + 16));
+    }
+
+    [Fact]
+    public void Engine_SystemPromptLargerThanTheBudget_FailsAtStartNamingTheSettingAndTheBudget()
+    {
+        string huge = string.Concat(Enumerable.Repeat("Always answer politely and in detail. ", 2_500));
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => EngineHarness.Create(s => s["Engine:SystemPrompt"] = huge));
+
+        string message = string.Join("\n", error.Failures);
+        Assert.Contains("Engine:SystemPrompt is too long", message, StringComparison.Ordinal);
+        // gpt-4o-mini under the default cap: 16,000 − 1,024 reply − 128 margin.
+        Assert.Contains("of the budget of 14,848 tokens", message, StringComparison.Ordinal);
+        Assert.Contains("Engine:ContextTokenCap", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_StoredSummaryLeavesNoRoomForTheMessage_ClearReplyAndNothingSentOverBudget()
+    {
+        // A summary written under a larger Engine:SummaryMaxTokens, then the cap lowered: nothing would fit.
+        var store = new Testing.Engine.InMemoryConversationStore();
+        var key = EngineHarness.Message("x").Conversation;
+        string bigSummary = string.Concat(Enumerable.Repeat("The user likes teal and lives in Lisbon. ", 500));
+        await store.ApplySummaryAsync(key, new Storage.ConversationSummary(bigSummary, 5_000, TokenEncodings.O200kBase, 0), CancellationToken.None);
+        await using EngineHarness harness = EngineHarness.Create(s => s["Engine:ContextTokenCap"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture), store);
+
+        RecordingReplySink sink = await harness.SendAsync(EngineHarness.Message("hello"));
+
+        Conversations.OutgoingReply reply = Assert.Single(sink.Replies);
+        Assert.Equal(Conversations.ReplyKind.Error, reply.Kind);
+        Assert.Contains("no room for a message", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("/reset", reply.Text, StringComparison.Ordinal);
+        Assert.Empty(harness.Model.Prompts);
     }
 
     [Fact]

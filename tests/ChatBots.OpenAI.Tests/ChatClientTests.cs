@@ -175,6 +175,7 @@ public sealed class ChatClientTests
 
         Assert.Equal(ModelErrorKind.QuotaExhausted, error.Kind);
         Assert.Equal(429, error.Status);
+        Assert.Equal("insufficient_quota", error.ErrorCode);
         Assert.Single(server.ChatRequests);
         Assert.Contains(host.Logs.GetSnapshot(), r => r.Id.Id == 3004);
     }
@@ -210,6 +211,7 @@ public sealed class ChatClientTests
         Assert.Equal(ModelErrorKind.ContextTooLong, error.Kind);
         Assert.Equal(400, error.Status);
         Assert.Contains("context_length_exceeded", error.Message, StringComparison.Ordinal);
+        Assert.Equal("context_length_exceeded", error.ErrorCode);
         Assert.Single(server.ChatRequests);
     }
 
@@ -246,6 +248,7 @@ public sealed class ChatClientTests
 
         Assert.Equal(ModelErrorKind.AuthFailed, error.Kind);
         Assert.Equal(401, error.Status);
+        Assert.Equal("invalid_api_key", error.ErrorCode);
         Assert.Single(server.ChatRequests);
         Assert.DoesNotContain("SECRET", error.ToString(), StringComparison.Ordinal);
         Assert.All(host.Logs.GetSnapshot(), r => Assert.DoesNotContain("SECRET", r.Message + r.Exception, StringComparison.Ordinal));

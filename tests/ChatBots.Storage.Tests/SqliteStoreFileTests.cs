@@ -182,6 +182,26 @@ public sealed class SqliteStoreFileTests : IDisposable
         Assert.Empty((await store.LoadAsync(Chat, Ct)).Turns);
     }
 
+    [Fact]
+    public async Task SetSettingsAsync_WritesSettingsJsonAndReadsBackWhatANewerBuildAdded()
+    {
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.SetSettingsAsync(Chat, new ConversationSettings(ContextTokenCap: 8_000, CostFooter: true), Ct);
+        }
+
+        Assert.Equal(["{\"contextTokenCap\":8000,\"costFooter\":true}"], Query(DatabasePath, "SELECT settings_json FROM conversations WHERE key = 'telegram:42';"));
+
+        // A later build may store more; this one keeps reading what it knows.
+        Execute(DatabasePath, "UPDATE conversations SET settings_json = '{\"costFooter\":false,\"language\":\"zh\"}' WHERE key = 'telegram:42';");
+        await using SqliteStore reopened = await SqliteStore.OpenAsync(_directory.Path, Ct);
+        Assert.Equal(new ConversationSettings(CostFooter: false), await reopened.GetSettingsAsync(Chat, Ct));
+
+        // Clearing the settings of a conversation without history leaves no row behind.
+        await reopened.SetSettingsAsync(Chat, ConversationSettings.Default, Ct);
+        Assert.Equal([0L], Query(DatabasePath, "SELECT COUNT(*) FROM conversations;"));
+    }
+
     [Theory]
     [InlineData("a", new byte[] { (byte)'b' })]
     [InlineData("a%", new byte[] { (byte)'a', (byte)'&' })]

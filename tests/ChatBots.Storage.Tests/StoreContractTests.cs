@@ -293,6 +293,131 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Equal(key.ToString(), Assert.Single(await reopened.Ledger.GroupAsync(UsageGrouping.Conversation, new LedgerFilter(), Ct)).Group);
     }
 
+    // ---- Conversation settings ----
+
+    [Fact]
+    public async Task GetSettingsAsync_NothingSet_ReturnsDefaultsAndLoadCarriesThem()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+
+        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(ConversationSettings.Default, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Settings);
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_ConversationWithHistory_GetAndLoadReturnThemAndTheHistoryStays()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+        StoredTurn[] turns = [UserTurn(1, "hello"), AssistantTurn(2, "hi")];
+        await store.Conversations.AppendTurnsAsync(TelegramGroup, turns, Ct);
+        var summary = new ConversationSummary("earlier", 5, "o200k_base", 0);
+        await store.Conversations.ApplySummaryAsync(TelegramGroup, summary, Ct);
+        var settings = new ConversationSettings(ContextTokenCap: 8_000, CostFooter: true);
+
+        await store.Conversations.SetSettingsAsync(TelegramGroup, settings, Ct);
+
+        Assert.Equal(settings, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        ConversationSnapshot snapshot = await store.Conversations.LoadAsync(TelegramGroup, Ct);
+        Assert.Equal(settings, snapshot.Settings);
+        Assert.Equal(summary, snapshot.Summary);
+        Assert.Equal(turns, snapshot.Turns);
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_OneFieldSet_TheOtherStaysDefault()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+
+        await store.Conversations.SetSettingsAsync(TelegramGroup, new ConversationSettings(CostFooter: false), Ct);
+
+        ConversationSettings settings = await store.Conversations.GetSettingsAsync(TelegramGroup, Ct);
+        Assert.Null(settings.ContextTokenCap);
+        Assert.False(settings.CostFooter);
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_OnlySettings_DoNotCountAsHistoryAndLoadIsOtherwiseEmpty()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+
+        await store.Conversations.SetSettingsAsync(TelegramGroup, new ConversationSettings(ContextTokenCap: 4_000), Ct);
+
+        ConversationSnapshot snapshot = await store.Conversations.LoadAsync(TelegramGroup, Ct);
+        Assert.Null(snapshot.Summary);
+        Assert.Empty(snapshot.Turns);
+        Assert.Equal(4_000, snapshot.Settings.ContextTokenCap);
+        Assert.Equal(0, await store.Conversations.CountConversationsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_TopicChatAndOtherPlatform_KeepSeparateSettings()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+
+        await store.Conversations.SetSettingsAsync(TelegramTopic, new ConversationSettings(ContextTokenCap: 4_000), Ct);
+        await store.Conversations.SetSettingsAsync(DiscordChannel, new ConversationSettings(CostFooter: true), Ct);
+
+        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(new ConversationSettings(ContextTokenCap: 4_000), await store.Conversations.GetSettingsAsync(TelegramTopic, Ct));
+        Assert.Equal(new ConversationSettings(CostFooter: true), await store.Conversations.GetSettingsAsync(DiscordChannel, Ct));
+    }
+
+    [Fact]
+    public async Task ResetAsync_ConversationWithSettings_ForgetsHistoryButKeepsSettings()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+        await store.Conversations.AppendTurnsAsync(TelegramGroup, [UserTurn(1, "a"), AssistantTurn(2, "b"), UserTurn(3, "c")], Ct);
+        await store.Conversations.ApplySummaryAsync(TelegramGroup, new ConversationSummary("a, b", 4, "o200k_base", 2), Ct);
+        var settings = new ConversationSettings(ContextTokenCap: 8_000, CostFooter: true);
+        await store.Conversations.SetSettingsAsync(TelegramGroup, settings, Ct);
+
+        await store.Conversations.ResetAsync(TelegramGroup, Ct);
+
+        ConversationSnapshot snapshot = await store.Conversations.LoadAsync(TelegramGroup, Ct);
+        Assert.Null(snapshot.Summary);
+        Assert.Empty(snapshot.Turns);
+        Assert.Equal(settings, snapshot.Settings);
+        Assert.Equal(settings, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(0, await store.Conversations.CountConversationsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_BackToDefault_ClearsThemAndKeepsTheHistory()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+        StoredTurn[] turns = [UserTurn(1, "hello")];
+        await store.Conversations.AppendTurnsAsync(TelegramGroup, turns, Ct);
+        await store.Conversations.SetSettingsAsync(TelegramGroup, new ConversationSettings(ContextTokenCap: 8_000), Ct);
+        await store.Conversations.SetSettingsAsync(DiscordChannel, new ConversationSettings(CostFooter: true), Ct);
+
+        await store.Conversations.SetSettingsAsync(TelegramGroup, ConversationSettings.Default, Ct);
+        await store.Conversations.SetSettingsAsync(DiscordChannel, ConversationSettings.Default, Ct);
+
+        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(DiscordChannel, Ct));
+        Assert.Equal(turns, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Turns);
+        Assert.Equal(1, await store.Conversations.CountConversationsAsync(Ct));
+    }
+
+    [Fact]
+    public async Task SetSettingsAsync_StoreClosedAndReopened_SettingsSurviveAlsoAfterAReset()
+    {
+        StoreUnderTest store = await OpenStoreAsync();
+        await store.Conversations.AppendTurnsAsync(TelegramGroup, [UserTurn(1, "hello")], Ct);
+        var group = new ConversationSettings(ContextTokenCap: 8_000, CostFooter: true);
+        var topic = new ConversationSettings(CostFooter: false);
+        await store.Conversations.SetSettingsAsync(TelegramGroup, group, Ct);
+        await store.Conversations.SetSettingsAsync(TelegramTopic, topic, Ct);
+        await store.Conversations.ResetAsync(TelegramGroup, Ct);
+        await store.DisposeAsync();
+
+        StoreUnderTest reopened = await OpenStoreAsync();
+
+        Assert.Equal(group, await reopened.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(topic, (await reopened.Conversations.LoadAsync(TelegramTopic, Ct)).Settings);
+        Assert.Empty((await reopened.Conversations.LoadAsync(TelegramGroup, Ct)).Turns);
+    }
+
     // ---- Ledger ----
 
     [Fact]

@@ -46,24 +46,13 @@ public sealed class BudgetGuard
     /// </summary>
     public async Task<(MicroUsd? Remaining, BudgetRefusal? Exhausted)> RemainingAsync(string userId, ConversationKey conversation, CancellationToken cancellationToken)
     {
-        DateTimeOffset now = _time.GetUtcNow();
-        MicroUsd? smallest = null;
-        foreach (BudgetLimit limit in Limits())
+        Tightest? tightest = await TightestAsync(userId, conversation, cancellationToken);
+        return tightest switch
         {
-            MicroUsd spent = await SpentAsync(limit, userId, conversation, now, cancellationToken);
-            MicroUsd remaining = limit.Limit - spent;
-            if (remaining.Value <= 0)
-            {
-                return (MicroUsd.Zero, new BudgetRefusal(limit, spent, ResetOf(limit.Period, now)));
-            }
-
-            if (smallest is null || remaining < smallest.Value)
-            {
-                smallest = remaining;
-            }
-        }
-
-        return (smallest, null);
+            null => (null, null),
+            { Left.Value: <= 0 } t => (MicroUsd.Zero, new BudgetRefusal(t.Limit, t.Spent, ResetOf(t.Limit.Period, t.Now))),
+            { } t => (t.Left, null),
+        };
     }
 
     /// <summary>Spent in the limit's current period by its scope, settled plus reserved.</summary>
@@ -84,17 +73,37 @@ public sealed class BudgetGuard
     /// Atomically: refuses when a budget is used up; otherwise reserves <paramref name="amountFor"/>(what is left, or null
     /// without budgets) until the returned reservation is disposed.
     /// </summary>
-    public async Task<(IDisposable? Reservation, BudgetRefusal? Refusal)> TryReserveAsync(
+    public Task<(IDisposable? Reservation, BudgetRefusal? Refusal)> TryReserveAsync(
         string userId,
         ConversationKey conversation,
         Func<MicroUsd?, MicroUsd> amountFor,
+        CancellationToken cancellationToken) =>
+        TryReserveAsync(userId, conversation, MicroUsd.Zero, amountFor, cancellationToken);
+
+    /// <summary>
+    /// Atomically: refuses when a budget is used up or has less than <paramref name="atLeast"/> left (the part of the
+    /// call that cannot be shortened, such as its prompt); otherwise reserves <paramref name="amountFor"/>(what is left,
+    /// or null without budgets) until the returned reservation is disposed.
+    /// </summary>
+    public async Task<(IDisposable? Reservation, BudgetRefusal? Refusal)> TryReserveAsync(
+        string userId,
+        ConversationKey conversation,
+        MicroUsd atLeast,
+        Func<MicroUsd?, MicroUsd> amountFor,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(amountFor);
         await _reserveGate.WaitAsync(cancellationToken);
         try
         {
-            (MicroUsd? remaining, BudgetRefusal? refusal) = await RemainingAsync(userId, conversation, cancellationToken);
-            return refusal is not null ? (null, refusal) : (Reserve(userId, conversation, amountFor(remaining)), null);
+            Tightest? tightest = await TightestAsync(userId, conversation, cancellationToken);
+            if (tightest is { } t && (t.Left.Value <= 0 || t.Left < atLeast))
+            {
+                var refusal = new BudgetRefusal(t.Limit, t.Spent, ResetOf(t.Limit.Period, t.Now));
+                return (null, t.Left.Value <= 0 ? refusal : refusal with { Needed = atLeast });
+            }
+
+            return (Reserve(userId, conversation, amountFor(tightest?.Left)), null);
         }
         finally
         {
@@ -116,6 +125,29 @@ public sealed class BudgetGuard
 
     public static DateTimeOffset ResetOf(BudgetPeriod period, DateTimeOffset now) =>
         period == BudgetPeriod.Day ? BudgetPeriods.NextDay(now) : BudgetPeriods.NextMonth(now);
+
+    /// <summary>The budget with the least left (null when none is set); ties go to the most specific, listed first.</summary>
+    private async Task<Tightest?> TightestAsync(string userId, ConversationKey conversation, CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        Tightest? tightest = null;
+        foreach (BudgetLimit limit in Limits())
+        {
+            MicroUsd spent = await SpentAsync(limit, userId, conversation, now, cancellationToken);
+            MicroUsd left = limit.Limit - spent;
+            if (tightest is null || left < tightest.Left)
+            {
+                tightest = new Tightest(limit, spent, left, now);
+            }
+
+            if (left.Value <= 0)
+            {
+                break;
+            }
+        }
+
+        return tightest;
+    }
 
     private MicroUsd Reserved(BudgetScopeKind scope, string userId, ConversationKey conversation)
     {
@@ -147,6 +179,8 @@ public sealed class BudgetGuard
             limits.Add(new BudgetLimit(name, scope, period, MicroUsd.FromDollars(dollars)));
         }
     }
+
+    private sealed record Tightest(BudgetLimit Limit, MicroUsd Spent, MicroUsd Left, DateTimeOffset Now);
 
     private sealed class Reservation(BudgetGuard owner, string userId, ConversationKey conversation, MicroUsd amount) : IDisposable
     {

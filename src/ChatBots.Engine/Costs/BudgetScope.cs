@@ -16,13 +16,27 @@ public enum BudgetPeriod
     Month,
 }
 
-/// <summary>Why a call was refused: which budget, what was spent, when it resets.</summary>
+/// <summary>Why a call was refused: which budget, what was spent, when it resets, and (when it was not used up) what the call needed.</summary>
 public sealed record BudgetRefusal(BudgetLimit Budget, MicroUsd Spent, DateTimeOffset ResetsAt)
 {
+    /// <summary>
+    /// Set when the budget was not used up but has less left than this call's prompt costs (the part no shorter reply
+    /// can save); null when the budget is used up.
+    /// </summary>
+    public MicroUsd? Needed { get; init; }
+
     public string ToUserMessage(DateTimeOffset now)
     {
         TimeSpan wait = ResetsAt - now;
         string inTime = wait.TotalHours >= 24 ? $"{(int)wait.TotalDays} d {wait.Hours} h" : $"{(int)wait.TotalHours} h {wait.Minutes} min";
-        return $"Sorry, {Budget.Name} of {Budget.Limit} is used up ({Spent} spent). It resets at {ResetsAt:yyyy-MM-dd HH:mm} UTC (in {inTime}).";
+        string resets = $"It resets at {ResetsAt:yyyy-MM-dd HH:mm} UTC (in {inTime}).";
+        if (Needed is { } needed)
+        {
+            MicroUsd left = Budget.Limit - Spent;
+            return $"Sorry, {Budget.Name} of {Budget.Limit} has only {left} left, less than the {needed} this message needs before any reply. " +
+                $"A shorter message, or /reset (which drops the history sent along), may fit. {resets}";
+        }
+
+        return $"Sorry, {Budget.Name} of {Budget.Limit} is used up ({Spent} spent). {resets}";
     }
 }

@@ -17,6 +17,15 @@ public sealed class ModelCallException : Exception
     /// <summary>HTTP status when there was a response.</summary>
     public int? Status { get; init; }
 
+    /// <summary>The provider's own error code (<c>invalid_api_key</c>, <c>insufficient_quota</c>), when it sent one.</summary>
+    public string? ErrorCode { get; init; }
+
+    /// <summary>
+    /// True for the failures that happen in normal operation and are fully described by kind, status and code (a bad key,
+    /// no credit, a rate limit, a timeout…): logged without a stack trace. Anything else keeps its exception in the log.
+    /// </summary>
+    public bool IsRoutine => Kind != ModelErrorKind.BadRequest;
+
     /// <summary>A short sentence for the user, with no internals.</summary>
     public string UserMessage => Kind switch
     {

@@ -2,34 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace ChatBots.Engine.Models;
 
-/// <summary>One model's facts as configured in <c>config/models.json</c> (section <c>Models:Entries:&lt;id&gt;</c>).</summary>
-public sealed class ModelEntryOptions
-{
-    /// <summary><c>o200k_base</c> or <c>cl100k_base</c>.</summary>
-    public string Encoding { get; set; } = TokenEncodings.O200kBase;
-
-    [Range(0, int.MaxValue)]
-    public int ContextWindow { get; set; }
-
-    [Range(0, int.MaxValue)]
-    public int MaxOutputTokens { get; set; }
-
-    /// <summary>USD per 1M input tokens.</summary>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal InputPerMTok { get; set; }
-
-    /// <summary>USD per 1M cached input tokens; the input price when not given.</summary>
-    public decimal? CachedInputPerMTok { get; set; }
-
-    /// <summary>USD per 1M output tokens.</summary>
-    [Range(typeof(decimal), "0", "1000000")]
-    public decimal OutputPerMTok { get; set; }
-
-    /// <summary>USD per minute of audio, for transcription models.</summary>
-    public decimal? AudioPerMinute { get; set; }
-}
-
 /// <summary>The model catalogue: facts and prices per model id, with the date the prices were taken.</summary>
+/// <remarks>The entries are checked by <see cref="ModelCatalogueOptionsValidator"/>: data annotations do not look inside a dictionary.</remarks>
 public sealed class ModelCatalogueOptions
 {
     public const string Section = "Models";
@@ -38,7 +12,10 @@ public sealed class ModelCatalogueOptions
     [Required(ErrorMessage = "Models:PricesAsOf is required: the date the prices in config/models.json were taken (e.g. 2026-11-28).")]
     public string PricesAsOf { get; set; } = "";
 
-    /// <summary>Model id (or id prefix, matched longest first) → facts.</summary>
+    /// <summary>
+    /// Model id → facts. An id matches its entry exactly, or as a dated snapshot (the id, '-' and a digit:
+    /// <c>gpt-4o-2024-08-06</c>), or with a ':' suffix (<c>llama3:latest</c>); fine-tunes (<c>ft:&lt;base&gt;:…</c>) match their base.
+    /// </summary>
     public Dictionary<string, ModelEntryOptions> Entries { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>What an unlisted model is assumed to be: deliberately small window and high prices.</summary>

@@ -2,7 +2,7 @@ namespace ChatBots.Engine.Options;
 
 /// <summary>
 /// Who may use the bot. Users are platform-qualified (<c>telegram:42</c>, <c>discord:80351110224678912</c>);
-/// conversations are keys (<c>telegram:-1001234</c>, <c>discord:123456</c>; a chat key allows all its topics).
+/// conversations are keys (<c>telegram:-1001234</c>, <c>discord:123456</c>); an entry allows everything inside it (a chat its topics and per-user histories, a topic its per-user histories).
 /// Empty lists mean everyone. Section <c>Access</c>.
 /// </summary>
 public sealed class AccessOptions

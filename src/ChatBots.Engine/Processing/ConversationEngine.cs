@@ -26,6 +26,11 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     /// <summary>The fewest output tokens a call is allowed when a budget is nearly used up.</summary>
     public const int MinReplyTokens = 64;
 
+    /// <summary>The bounds of a conversation's own context cap, as of <c>Engine:ContextTokenCap</c>.</summary>
+    private const int MinContextTokenCap = 1_024;
+
+    private const int MaxContextTokenCap = 10_000_000;
+
     /// <summary>The most extra margin a model earns by miscounting (tokens).</summary>
     private const int MaxDrift = 4_096;
 
@@ -35,6 +40,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         new("reset", "Forget this conversation's history"),
         new("usage", "Your tokens, cost and remaining budget"),
         new("summary", "Summarise this conversation so far"),
+        new("settings", "This conversation's settings (admins can change them)"),
     ];
 
     private readonly IConversationStore _store;
@@ -127,7 +133,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 return;
             }
 
-            (CommandKind command, string name) = CommandParser.Parse(message.Text);
+            (CommandKind command, string name, string arguments) = CommandParser.Parse(message.Text);
             switch (command)
             {
                 case CommandKind.Help:
@@ -141,6 +147,9 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     return;
                 case CommandKind.Summary:
                     await SummaryCommandAsync(lane, message, sink, cancellationToken);
+                    return;
+                case CommandKind.Settings:
+                    await SettingsCommandAsync(lane, message, arguments, sink, cancellationToken);
                     return;
                 case CommandKind.Unknown:
                     await SendAsync(sink, $"I don't know the command /{name}. Try /help.", ReplyKind.Command, conversation, cancellationToken);
@@ -171,7 +180,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         {
             outcome = "model_error";
             _metrics.Error(ex.Kind.ToString());
-            Log.ModelFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex);
+            if (ex.IsRoutine)
+            {
+                Log.ModelFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none");
+            }
+            else
+            {
+                Log.ModelFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, ex);
+            }
+
             await SendAsync(sink, ex.UserMessage, ReplyKind.Error, conversation, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -220,37 +237,34 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
 
         (ChatMessage systemMessage, int systemTokens) = _prompts.SystemFor(key.Platform, now, message.IsGroup, encoding);
-        WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id));
-        int summaryAllowance = Math.Max(history.SummaryTokens, options.SummaryMaxTokens + 24);
+        WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), history.Settings.ContextTokenCap);
+        int summaryAllowance = SummaryAllowance(history, options);
 
         string? name = message.IsGroup ? PromptFactory.SanitizeName(message.AuthorName, message.AuthorId) : null;
         int messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+        int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
         int maxMessageTokens = window.Budget - systemTokens - summaryAllowance - TokenCounter.ReplyPriming;
-        if (messageTokens > maxMessageTokens)
+        if (maxMessageTokens - framing < 1)
         {
-            int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
-            text = Summarizer.TruncateEnd(text, Math.Max(1, maxMessageTokens - framing), encoding);
-            Log.Truncated(_logger, conversation, messageTokens, maxMessageTokens);
+            // The system prompt (or a tiny conversation cap) fills the budget: whatever went out would be over it.
+            Log.NoRoom(_logger, conversation, systemTokens, summaryAllowance, window.Budget);
             await SendAsync(
                 sink,
-                string.Create(CultureInfo.InvariantCulture, $"Your message was {messageTokens:N0} tokens, more than the {maxMessageTokens:N0} this conversation can take. I read only its beginning."),
-                ReplyKind.Notice,
+                string.Create(CultureInfo.InvariantCulture, $"This conversation has no room for a message: its prompt budget of {window.Budget:N0} tokens is taken by the instructions ({systemTokens:N0}) and the summary ({summaryAllowance:N0}). /reset clears the summary; an admin can raise the budget with /settings cap, or the owner can shorten Engine:SystemPrompt."),
+                ReplyKind.Error,
                 conversation,
                 cancellationToken);
-            messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+            return;
         }
 
-        // A used-up budget is refused before anything is spent, a summary included.
-        bool admin = IsAdmin(message);
-        if (!admin)
+        // A message bigger than the budget is cut now; the user hears about it only once the budget lets it through.
+        string? truncationNotice = null;
+        if (messageTokens > maxMessageTokens)
         {
-            (_, BudgetRefusal? exhausted) = await _budgets.RemainingAsync(message.QualifiedAuthorId, key, cancellationToken);
-            if (exhausted is not null)
-            {
-                Log.BudgetRefused(_logger, conversation, message.QualifiedAuthorId, exhausted.Budget.Name);
-                await SendAsync(sink, exhausted.ToUserMessage(now), ReplyKind.Notice, conversation, cancellationToken);
-                return;
-            }
+            text = Summarizer.TruncateEnd(text, maxMessageTokens - framing, encoding);
+            Log.Truncated(_logger, conversation, messageTokens, maxMessageTokens);
+            truncationNotice = TruncationNotice(messageTokens, maxMessageTokens);
+            messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
         }
 
         var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now)
@@ -259,43 +273,43 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         };
         ChatMessage userMessage = PromptFactory.ToMessage(userTurn);
 
+        // Eviction is planned before the budget check, so that its summary call is reserved with the answer and never
+        // paid for when the answer is then refused.
         long fixedTokens = systemTokens + messageTokens + TokenCounter.ReplyPriming;
-        if (fixedTokens + history.SummaryTokens + history.HistoryTokens > window.HighWater)
-        {
-            await EvictAsync(history, message, fixedTokens + summaryAllowance, window.LowWater, window.Budget, cancellationToken);
-        }
+        long promptNow = fixedTokens + history.SummaryTokens + history.HistoryTokens;
+        EvictionPlan? eviction = promptNow > window.HighWater ? PlanEviction(history, fixedTokens, summaryAllowance, window.LowWater) : null;
 
-        // Reserve the worst case; when it does not fit what is left, shorten the reply to what the rest pays for.
-        int maxOutput = window.ReservedOutput;
-        long promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
-        IDisposable? reservation = null;
-        if (!admin)
+        // The largest prompt this answer can send: after the eviction, or as it is when a failed summary keeps the turns.
+        long promptBound = eviction is null ? promptNow : Math.Max(eviction.PromptAfter, promptNow <= window.Budget ? promptNow : 0);
+        (bool allowed, IDisposable? reservation, int maxOutput) = await ReserveAsync(
+            message, eviction?.Request.WorstCase ?? MicroUsd.Zero, model.Prices, promptBound, window.ReservedOutput, sink, cancellationToken);
+        if (!allowed)
         {
-            (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, key, left =>
-            {
-                MicroUsd worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
-                if (left is { } remaining && worst > remaining)
-                {
-                    MicroUsd input = model.Prices.ChatCost(promptTokens, 0, 0);
-                    decimal perOutputToken = Math.Max(model.Prices.OutputPerMTok, 0.000001m);
-                    long affordable = (long)((remaining.Value - input.Value) / perOutputToken);
-                    maxOutput = (int)Math.Clamp(affordable, Math.Min(MinReplyTokens, maxOutput), maxOutput);
-                    worst = model.Prices.ChatCost(promptTokens, 0, maxOutput);
-                }
-
-                return worst;
-            }, cancellationToken);
-            if (refusal is not null)
-            {
-                Log.BudgetRefused(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name);
-                await SendAsync(sink, refusal.ToUserMessage(now), ReplyKind.Notice, conversation, cancellationToken);
-                return;
-            }
+            return;
         }
 
         using (reservation)
         {
+            if (truncationNotice is not null)
+            {
+                await SendAsync(sink, truncationNotice, ReplyKind.Notice, conversation, cancellationToken);
+            }
+
             await sink.WorkStartedAsync(cancellationToken);
+            if (eviction is not null)
+            {
+                await EvictAsync(history, message, eviction, window.Budget, cancellationToken);
+            }
+
+            long promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
+            if (promptTokens > window.Budget)
+            {
+                // Not reachable by the arithmetic above; kept so that a future change cannot send an over-budget prompt.
+                Log.NoRoom(_logger, conversation, systemTokens, history.SummaryTokens, window.Budget);
+                await SendAsync(sink, "Sorry, this conversation no longer fits the model. Try /reset.", ReplyKind.Error, conversation, cancellationToken);
+                return;
+            }
+
             List<ChatMessage> prompt = history.BuildPrompt(systemMessage, userMessage);
             if (_logger.IsEnabled(LogLevel.Trace))
             {
@@ -316,15 +330,30 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 Log.ContextRetry(_logger, conversation, promptTokens);
                 int extra = Math.Min(window.Budget / 4, MaxDrift);
                 _drift.AddOrUpdate(model.Id, extra, (_, d) => Math.Max(d, extra));
-                await EvictAsync(history, message, fixedTokens + summaryAllowance, window.LowWater / 2, 0, cancellationToken);
+                if (PlanEviction(history, fixedTokens, summaryAllowance, window.LowWater / 2) is { } harder)
+                {
+                    await EvictAsync(history, message, harder, keepBudget: 0, cancellationToken);
+                }
+
                 // The server refused what we sent, so the retry must be clearly smaller than that, whatever we count.
                 long retryBudget = Math.Min(window.Budget - extra, promptTokens * 3 / 4);
                 long others = systemTokens + history.SummaryTokens + history.HistoryTokens + TokenCounter.ReplyPriming;
                 if (others + messageTokens > retryBudget)
                 {
-                    // Nothing left to evict: the message itself has to shrink.
-                    int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
-                    text = Summarizer.TruncateEnd(text, (int)Math.Max(1, retryBudget - others - framing), encoding);
+                    // Nothing left to evict: the message itself has to shrink, and the user is told as on the first cut.
+                    int limit = (int)Math.Max(1, retryBudget - others);
+                    string shorter = Summarizer.TruncateEnd(text, Math.Max(1, limit - framing), encoding);
+                    if (shorter.Length < text.Length)
+                    {
+                        Log.Truncated(_logger, conversation, messageTokens, limit);
+                        if (truncationNotice is null)
+                        {
+                            truncationNotice = TruncationNotice(messageTokens, limit);
+                            await SendAsync(sink, truncationNotice, ReplyKind.Notice, conversation, cancellationToken);
+                        }
+                    }
+
+                    text = shorter;
                     messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
                     userTurn = userTurn with { Text = text, TokenCount = messageTokens };
                     userMessage = PromptFactory.ToMessage(userTurn);
@@ -360,7 +389,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 return;
             }
 
-            if (options.CostFooter)
+            if (history.Settings.CostFooter ?? options.CostFooter)
             {
                 answer += await FooterAsync(message, entry, cancellationToken);
             }
@@ -370,39 +399,112 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     }
 
     /// <summary>
-    /// Folds the oldest turns into the summary so that the prompt drops to <paramref name="target"/>. When the summary
-    /// model fails, the turns stay if the prompt still fits <paramref name="budget"/>, else they are dropped unsummarised.
+    /// Checks the budgets and reserves a call's worst case in one step. <paramref name="fixedCost"/> (a summary that must
+    /// run first) and the prompt's input must fit what is left, or the call is refused and the user told; the reply
+    /// limit is then lowered to what the rest pays for, never below <see cref="MinReplyTokens"/>, so a budget is
+    /// overshot by at most that many output tokens' price. Admins pass without a reservation.
     /// </summary>
-    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, long fixedTokens, long target, long budget, CancellationToken cancellationToken)
+    private async Task<(bool Allowed, IDisposable? Reservation, int MaxOutput)> ReserveAsync(
+        IncomingMessage message, MicroUsd fixedCost, ModelPrices prices, long promptTokens, int maxOutput, IReplySink sink, CancellationToken cancellationToken)
     {
-        int count = history.PlanEviction(fixedTokens, target);
-        if (count == 0)
+        if (IsAdmin(message))
         {
-            return;
+            return (true, null, maxOutput);
         }
 
-        ConversationKey key = message.Conversation;
-        string conversation = key.ToString();
+        MicroUsd atLeast = fixedCost + prices.ChatCost(promptTokens, 0, 0);
+        int limit = maxOutput;
+        (IDisposable? reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, message.Conversation, atLeast, left =>
+        {
+            if (left is { } remaining && fixedCost + prices.ChatCost(promptTokens, 0, limit) > remaining)
+            {
+                // USD per 1M tokens is micro-USD per token.
+                decimal perOutputToken = Math.Max(prices.OutputPerMTokFor(promptTokens), 0.000001m);
+                long affordable = (long)((remaining - atLeast).Value / perOutputToken);
+                limit = (int)Math.Clamp(affordable, Math.Min(MinReplyTokens, limit), limit);
+            }
+
+            return fixedCost + prices.ChatCost(promptTokens, 0, limit);
+        }, cancellationToken);
+
+        if (refusal is null)
+        {
+            return (true, reservation, limit);
+        }
+
+        string conversation = message.Conversation.ToString();
+        if (refusal.Needed is { } needed)
+        {
+            Log.BudgetTooSmall(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name, (refusal.Budget.Limit - refusal.Spent).ToString(), needed.ToString());
+        }
+        else
+        {
+            Log.BudgetRefused(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name);
+        }
+
+        await SendAsync(sink, refusal.ToUserMessage(_time.GetUtcNow()), ReplyKind.Notice, conversation, cancellationToken);
+        return (false, null, 0);
+    }
+
+    /// <summary>
+    /// Which of the oldest turns to fold so that the prompt drops to <paramref name="target"/>, and the summary call that
+    /// folds them (prepared, not sent); null when nothing can be evicted.
+    /// </summary>
+    private EvictionPlan? PlanEviction(ConversationHistory history, long fixedTokens, int summaryAllowance, long target)
+    {
+        int count = history.PlanEviction(fixedTokens + summaryAllowance, target);
+        if (count == 0)
+        {
+            return null;
+        }
+
         List<StoredTurn> evicted = [.. history.Turns.Take(count).Select(t => t.Turn)];
         long evictedTokens = evicted.Sum(t => (long)t.TokenCount);
-        long through = evicted[^1].Sequence;
+        SummaryRequest request = _summarizer.Prepare(history.Summary?.Text, evicted);
+        return new EvictionPlan(
+            evicted,
+            evictedTokens,
+            request,
+            PromptBefore: fixedTokens + history.SummaryTokens + history.HistoryTokens,
+            PromptAfter: fixedTokens + summaryAllowance + history.HistoryTokens - evictedTokens);
+    }
+
+    /// <summary>
+    /// Folds the planned turns into the summary. When the summary model fails, the turns stay if the prompt still fits
+    /// <paramref name="keepBudget"/>, else they are dropped unsummarised.
+    /// </summary>
+    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, EvictionPlan plan, long keepBudget, CancellationToken cancellationToken)
+    {
+        ConversationKey key = message.Conversation;
+        string conversation = key.ToString();
+        int count = plan.Turns.Count;
+        long through = plan.Turns[^1].Sequence;
         ConversationSummary summary;
         ChatMessage? summaryMessage;
         try
         {
-            (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, history.Summary?.Text, evicted, history.Encoding, cancellationToken);
+            (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, plan.Request, history.Encoding, cancellationToken);
             (summaryMessage, int tokens) = _prompts.Summary(text, history.Encoding);
             summary = new ConversationSummary(text, tokens, history.Encoding, through);
         }
         catch (ModelCallException ex)
         {
-            if (fixedTokens - (long)Math.Max(0, _options.CurrentValue.SummaryMaxTokens + 24 - history.SummaryTokens) + history.HistoryTokens <= budget)
+            bool keep = plan.PromptBefore <= keepBudget;
+            string action = keep ? "keeping the turns for now" : "dropping the oldest turns unsummarised so the prompt fits";
+            if (ex.IsRoutine)
             {
-                Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), "keeping the turns for now", ex);
+                Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none", action);
+            }
+            else
+            {
+                Log.SummaryFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, action, ex);
+            }
+
+            if (keep)
+            {
                 return;
             }
 
-            Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), "dropping the oldest turns unsummarised so the prompt fits", ex);
             summary = history.Summary is { } old
                 ? old with { ThroughSequence = through }
                 : new ConversationSummary("", 0, history.Encoding, through);
@@ -412,8 +514,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         await _store.ApplySummaryAsync(key, summary, cancellationToken);
         history.RemoveOldest(count);
         history.SetSummary(summary, summary.Text.Length == 0 ? null : summaryMessage);
-        Log.Evicted(_logger, conversation, count, evictedTokens);
+        Log.Evicted(_logger, conversation, count, plan.Tokens);
     }
+
+    private static int SummaryAllowance(ConversationHistory history, EngineOptions options) =>
+        Math.Max(history.SummaryTokens, EngineOptionsValidator.SummaryAllowance(options));
+
+    private static string TruncationNotice(int messageTokens, int limit) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"Your message was {messageTokens:N0} tokens, more than the {limit:N0} this conversation can take. I read only its beginning.");
 
     private async Task<ConversationHistory> GetHistoryAsync(Lane<WorkItem> lane, string encoding, CancellationToken cancellationToken)
     {
@@ -423,7 +532,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
 
         ConversationSnapshot snapshot = await _store.LoadAsync(lane.Key, cancellationToken);
-        var history = new ConversationHistory(encoding);
+        var history = new ConversationHistory(encoding) { Settings = snapshot.Settings };
         if (snapshot.Summary is { } summary)
         {
             if (summary.Text.Length == 0)
@@ -485,23 +594,139 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             return;
         }
 
-        if (!IsAdmin(message))
+        // The summary call is reserved like an answer: its prompt must fit what is left, its reply is shortened to the rest.
+        SummaryRequest request = _summarizer.Prepare(history.Summary?.Text, history.Turns.Select(t => t.Turn));
+        (bool allowed, IDisposable? reservation, int maxOutput) = await ReserveAsync(
+            message, MicroUsd.Zero, request.Model.Prices, request.PromptTokens, request.MaxOutputTokens, sink, cancellationToken);
+        if (!allowed)
         {
-            (_, BudgetRefusal? refusal) = await _budgets.RemainingAsync(message.QualifiedAuthorId, message.Conversation, cancellationToken);
-            if (refusal is not null)
-            {
-                await SendAsync(sink, refusal.ToUserMessage(_time.GetUtcNow()), ReplyKind.Notice, conversation, cancellationToken);
-                return;
-            }
+            return;
         }
 
-        await sink.WorkStartedAsync(cancellationToken);
-        (string text, LedgerEntry entry) = await _summarizer.SummarizeAsync(
-            message.Conversation, message.QualifiedAuthorId, history.Summary?.Text, history.Turns.Select(t => t.Turn), history.Encoding, cancellationToken);
-        string reply = string.Create(
-            CultureInfo.InvariantCulture,
-            $"Summary of this conversation:\n{text}\n\n(This summary cost {entry.Cost}{(entry.Estimated ? " (estimated)" : "")}: {entry.InputTokens:N0} tokens in, {entry.OutputTokens:N0} out, with {entry.Model}.)");
-        await SendAsync(sink, reply, ReplyKind.Command, conversation, cancellationToken);
+        using (reservation)
+        {
+            await sink.WorkStartedAsync(cancellationToken);
+            (string text, LedgerEntry entry) = await _summarizer.SummarizeAsync(
+                message.Conversation, message.QualifiedAuthorId, request with { MaxOutputTokens = maxOutput }, history.Encoding, cancellationToken);
+            string reply = string.Create(
+                CultureInfo.InvariantCulture,
+                $"Summary of this conversation:\n{text}\n\n(This summary cost {entry.Cost}{(entry.Estimated ? " (estimated)" : "")}: {entry.InputTokens:N0} tokens in, {entry.OutputTokens:N0} out, with {entry.Model}.)");
+            await SendAsync(sink, reply, ReplyKind.Command, conversation, cancellationToken);
+        }
+    }
+
+    private const string SettingsUsage =
+        "Admins change settings with /settings cap <tokens> (or cap default) and /settings footer on|off|default.";
+
+    /// <summary>
+    /// <c>/settings</c> shows this conversation's effective settings to anyone; <c>/settings cap 8000</c>, <c>cap default</c>,
+    /// <c>footer on|off|default</c> change them, for admins only.
+    /// </summary>
+    private async Task SettingsCommandAsync(Lane<WorkItem> lane, IncomingMessage message, string arguments, IReplySink sink, CancellationToken cancellationToken)
+    {
+        ModelInfo model = _catalogue.Resolve(_models.CurrentValue.Model);
+        ConversationHistory history = await GetHistoryAsync(lane, model.Encoding, cancellationToken);
+        string conversation = message.Conversation.ToString();
+        string[] parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length == 0)
+        {
+            await SendAsync(sink, SettingsText(history.Settings, model), ReplyKind.Command, conversation, cancellationToken);
+            return;
+        }
+
+        if (!IsAdmin(message))
+        {
+            await SendAsync(sink, "Sorry, only the bot's admins can change settings. /settings alone shows them.", ReplyKind.Command, conversation, cancellationToken);
+            return;
+        }
+
+        (ConversationSettings? updated, string? problem) = ParseSettingsChange(history.Settings, parts);
+        if (updated is { ContextTokenCap: { } cap })
+        {
+            problem ??= CapProblem(message, model, cap);
+        }
+
+        if (updated is null || problem is not null)
+        {
+            await SendAsync(sink, $"{problem ?? "I don't understand that."} {SettingsUsage}", ReplyKind.Command, conversation, cancellationToken);
+            return;
+        }
+
+        await _store.SetSettingsAsync(message.Conversation, updated, cancellationToken);
+        history.Settings = updated;
+        Log.SettingsChanged(
+            _logger,
+            conversation,
+            message.QualifiedAuthorId,
+            updated.ContextTokenCap?.ToString(CultureInfo.InvariantCulture) ?? "default",
+            updated.CostFooter is { } footer ? (footer ? "on" : "off") : "default");
+        await SendAsync(sink, "Done. " + SettingsText(updated, model), ReplyKind.Command, conversation, cancellationToken);
+    }
+
+    private static (ConversationSettings? Updated, string? Problem) ParseSettingsChange(ConversationSettings current, string[] parts)
+    {
+        if (parts.Length != 2)
+        {
+            return (null, null);
+        }
+
+        string value = parts[1].ToLowerInvariant();
+        switch (parts[0].ToLowerInvariant())
+        {
+            case "cap":
+                if (value == "default")
+                {
+                    return (current with { ContextTokenCap = null }, null);
+                }
+
+                if (!int.TryParse(value.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out int cap)
+                    || cap < MinContextTokenCap || cap > MaxContextTokenCap)
+                {
+                    return (null, string.Create(CultureInfo.InvariantCulture, $"The cap must be a number of tokens from {MinContextTokenCap:N0} to {MaxContextTokenCap:N0}."));
+                }
+
+                return (current with { ContextTokenCap = cap }, null);
+            case "footer":
+                return value switch
+                {
+                    "on" => (current with { CostFooter = true }, null),
+                    "off" => (current with { CostFooter = false }, null),
+                    "default" => (current with { CostFooter = null }, null),
+                    _ => (null, "The footer is on, off or default."),
+                };
+            default:
+                return (null, null);
+        }
+    }
+
+    /// <summary>Why <paramref name="cap"/> would leave no room for a message here, or null when it fits.</summary>
+    private string? CapProblem(IncomingMessage message, ModelInfo model, int cap)
+    {
+        EngineOptions options = _options.CurrentValue;
+        WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), cap);
+        (_, int systemTokens) = _prompts.SystemFor(message.Conversation.Platform, _time.GetUtcNow(), message.IsGroup, model.Encoding);
+        int allowance = EngineOptionsValidator.SummaryAllowance(options);
+        int room = window.Budget - systemTokens - allowance - TokenCounter.ReplyPriming;
+        return room >= EngineOptionsValidator.MinMessageRoom
+            ? null
+            : string.Create(
+                CultureInfo.InvariantCulture,
+                $"A cap of {cap:N0} tokens leaves {Math.Max(room, 0):N0} for a message after the instructions ({systemTokens:N0}), the summary ({allowance:N0}) and the reply ({window.ReservedOutput:N0}); at least {EngineOptionsValidator.MinMessageRoom} are needed.");
+    }
+
+    private string SettingsText(ConversationSettings settings, ModelInfo model)
+    {
+        EngineOptions options = _options.CurrentValue;
+        WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), settings.ContextTokenCap);
+        int cap = settings.ContextTokenCap ?? options.ContextTokenCap;
+        bool footer = settings.CostFooter ?? options.CostFooter;
+        var text = new StringBuilder();
+        text.AppendLine("Settings of this conversation:");
+        text.AppendLine(CultureInfo.InvariantCulture, $"• Context cap: {cap:N0} tokens ({Origin(settings.ContextTokenCap is not null, options.ContextTokenCap.ToString("N0", CultureInfo.InvariantCulture))}). With {model.Id} the prompt budget is {window.Budget:N0} tokens, and each reply up to {window.ReservedOutput:N0}.");
+        text.Append(CultureInfo.InvariantCulture, $"• Cost footer: {(footer ? "on" : "off")} ({Origin(settings.CostFooter is not null, options.CostFooter ? "on" : "off")}).");
+        return text.ToString();
+
+        static string Origin(bool set, string fallback) => set ? $"set for this conversation; the default is {fallback}" : "the default";
     }
 
     private async Task<string> UsageTextAsync(IncomingMessage message, CancellationToken cancellationToken)
@@ -573,27 +798,13 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             text.AppendLine(CultureInfo.InvariantCulture, $"/{command.Name} — {command.Description}");
         }
 
+        text.AppendLine(SettingsUsage);
         return text.ToString().TrimEnd();
     }
 
-    private bool IsAdmin(IncomingMessage message) =>
-        _access.CurrentValue.Admins.Contains(message.QualifiedAuthorId, StringComparer.OrdinalIgnoreCase);
+    private bool IsAdmin(IncomingMessage message) => AccessRules.IsAdmin(_access.CurrentValue, message.QualifiedAuthorId);
 
-    private bool IsAllowed(IncomingMessage message)
-    {
-        AccessOptions access = _access.CurrentValue;
-        if (IsAdmin(message))
-        {
-            return true;
-        }
-
-        bool userOk = access.AllowedUsers.Count == 0 || access.AllowedUsers.Contains(message.QualifiedAuthorId, StringComparer.OrdinalIgnoreCase);
-        ConversationKey key = message.Conversation;
-        bool conversationOk = access.AllowedConversations.Count == 0
-            || access.AllowedConversations.Contains(key.ToString(), StringComparer.OrdinalIgnoreCase)
-            || access.AllowedConversations.Contains((key with { ThreadId = null }).ToString(), StringComparer.OrdinalIgnoreCase);
-        return userOk && conversationOk;
-    }
+    private bool IsAllowed(IncomingMessage message) => AccessRules.IsAllowed(_access.CurrentValue, message.QualifiedAuthorId, message.Conversation);
 
     private async Task SendAsync(IReplySink sink, string text, ReplyKind kind, string conversation, CancellationToken cancellationToken)
     {

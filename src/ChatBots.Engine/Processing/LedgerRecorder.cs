@@ -8,23 +8,24 @@ namespace ChatBots.Engine.Processing;
 public sealed class LedgerRecorder
 {
     private readonly ILedgerStore _ledger;
-    private readonly ModelCatalogue _catalogue;
     private readonly TimeProvider _time;
     private readonly EngineMetrics _metrics;
 
-    public LedgerRecorder(ILedgerStore ledger, ModelCatalogue catalogue, TimeProvider time, EngineMetrics metrics)
+    public LedgerRecorder(ILedgerStore ledger, TimeProvider time, EngineMetrics metrics)
     {
         _ledger = ledger;
-        _catalogue = catalogue;
         _time = time;
         _metrics = metrics;
     }
 
     public async Task<LedgerEntry> RecordChatAsync(ConversationKey conversation, string userId, ModelInfo asked, ModelCallResult result, LedgerKind kind, CancellationToken cancellationToken)
     {
-        // Price by the model we asked for: servers report dated snapshots (gpt-4o-mini-2024-07-18) of the same price.
-        ModelInfo priced = asked.IsListed ? asked : _catalogue.Resolve(result.Model);
-        MicroUsd cost = priced.Prices.ChatCost(result.InputTokens, result.CachedInputTokens, result.OutputTokens);
+        // Priced by the model we asked for, always: the budget reserved at its prices, servers report dated snapshots
+        // (gpt-4o-mini-2024-07-18) of the same price, and a compatible server may report any name at all (llama3:latest
+        // for an unlisted id, or a listed id it merely imitates). The reported id is kept in the row for the record.
+        ArgumentNullException.ThrowIfNull(asked);
+        ArgumentNullException.ThrowIfNull(result);
+        MicroUsd cost = asked.Prices.ChatCost(result.InputTokens, result.CachedInputTokens, result.OutputTokens);
         var entry = new LedgerEntry(
             _time.GetUtcNow(),
             conversation,
@@ -36,8 +37,8 @@ public sealed class LedgerRecorder
             result.OutputTokens,
             0m,
             cost,
-            Estimated: !result.UsageReported || !priced.IsListed,
-            priced.Prices.AsOf);
+            Estimated: !result.UsageReported || !asked.IsListed || asked.PricesEstimated,
+            asked.Prices.AsOf);
         await _ledger.AppendAsync(entry, cancellationToken);
         _metrics.Billed(entry);
         return entry;
@@ -56,7 +57,7 @@ public sealed class LedgerRecorder
             0,
             seconds,
             model.Prices.AudioCost(seconds),
-            Estimated: durationEstimated || !model.IsListed,
+            Estimated: durationEstimated || !model.IsListed || model.PricesEstimated,
             model.Prices.AsOf);
         await _ledger.AppendAsync(entry, cancellationToken);
         _metrics.Billed(entry);

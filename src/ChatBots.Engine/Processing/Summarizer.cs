@@ -41,14 +41,42 @@ public sealed class Summarizer
     /// <see cref="EngineOptions.SummaryMaxTokens"/> tokens in <paramref name="encoding"/>. The call is billed to
     /// the conversation as a summary entry.
     /// </summary>
-    public async Task<(string Text, LedgerEntry Entry)> SummarizeAsync(
+    public Task<(string Text, LedgerEntry Entry)> SummarizeAsync(
         ConversationKey conversation,
         string userId,
         string? previous,
         IEnumerable<StoredTurn> turns,
         string encoding,
+        CancellationToken cancellationToken) =>
+        SummarizeAsync(conversation, userId, Prepare(previous, turns), encoding, cancellationToken);
+
+    /// <summary>Sends a prepared summary call (see <see cref="Prepare"/>) and bills it; the text is cut to the summary bound.</summary>
+    public async Task<(string Text, LedgerEntry Entry)> SummarizeAsync(
+        ConversationKey conversation,
+        string userId,
+        SummaryRequest request,
+        string encoding,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ModelCallResult result = await _caller.CallAsync(
+            request.Model,
+            request.Messages,
+            request.PromptTokens,
+            request.MaxOutputTokens,
+            sink: null,
+            partial => _recorder.RecordChatAsync(conversation, userId, request.Model, partial, LedgerKind.Summary, CancellationToken.None),
+            cancellationToken);
+        LedgerEntry entry = await _recorder.RecordChatAsync(conversation, userId, request.Model, result, LedgerKind.Summary, CancellationToken.None);
+
+        // The model may ignore the word limit and the reply limit (some compatible servers do): the bound holds anyway.
+        return (TruncateEnd(result.Text.Trim(), request.MaxOutputTokens, encoding), entry);
+    }
+
+    /// <summary>The summary call for <paramref name="previous"/> and <paramref name="turns"/>, counted but not sent.</summary>
+    public SummaryRequest Prepare(string? previous, IEnumerable<StoredTurn> turns)
+    {
+        ArgumentNullException.ThrowIfNull(turns);
         int maxTokens = _options.CurrentValue.SummaryMaxTokens;
         ModelInfo model = _catalogue.Resolve(_models.CurrentValue.SummaryModel);
         string instructions =
@@ -70,7 +98,13 @@ public sealed class Summarizer
         }
 
         // The summary call must fit the summary model too: keep the most recent part of an oversized transcript.
-        int summaryWindow = Math.Max(1_024, (model.ContextWindow > 0 ? model.ContextWindow : 8_192) - maxTokens - 256);
+        int window = model.ContextWindow > 0 ? model.ContextWindow : 8_192;
+        if (model.MaxInputTokens is { } maxInput)
+        {
+            window = Math.Min(window, maxInput + maxTokens);
+        }
+
+        int summaryWindow = Math.Max(1_024, window - maxTokens - 256);
         string input = TruncateStart(transcript.ToString(), summaryWindow, model.Encoding);
 
         List<ChatMessage> messages =
@@ -80,16 +114,7 @@ public sealed class Summarizer
         ];
         long promptTokens = _counter.CountMessage("system", instructions, null, model.Encoding)
             + _counter.CountMessage("user", input, null, model.Encoding) + TokenCounter.ReplyPriming;
-        ModelCallResult result = await _caller.CallAsync(
-            model,
-            messages,
-            promptTokens,
-            maxTokens,
-            sink: null,
-            partial => _recorder.RecordChatAsync(conversation, userId, model, partial, LedgerKind.Summary, CancellationToken.None),
-            cancellationToken);
-        LedgerEntry entry = await _recorder.RecordChatAsync(conversation, userId, model, result, LedgerKind.Summary, CancellationToken.None);
-        return (TruncateEnd(result.Text.Trim(), maxTokens, encoding), entry);
+        return new SummaryRequest(model, messages, promptTokens, maxTokens);
     }
 
     /// <summary>The text cut to at most <paramref name="maxTokens"/> tokens from its start.</summary>

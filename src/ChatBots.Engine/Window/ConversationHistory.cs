@@ -25,6 +25,9 @@ public sealed class ConversationHistory
 
     public ConversationSummary? Summary { get; private set; }
 
+    /// <summary>The conversation's own settings (cap, footer), loaded with the history; they outlive <see cref="Clear"/>.</summary>
+    public ConversationSettings Settings { get; set; } = ConversationSettings.Default;
+
     public ChatMessage? SummaryMessage { get; private set; }
 
     /// <summary>Sum of the framed token counts of the verbatim turns.</summary>

@@ -26,20 +26,23 @@ public sealed class PromptFactory
     public TokenCounter Counter => _counter;
 
     /// <summary>The system prompt: who the bot is, where, and today's date, then the configured instructions.</summary>
-    public string SystemText(Platform platform, DateTimeOffset now, bool isGroup)
+    public string SystemText(Platform platform, DateTimeOffset now, bool isGroup) => BuildSystemText(_options.CurrentValue, platform, now, isGroup);
+
+    /// <summary>The system prompt for the given settings (also used to validate <c>Engine:SystemPrompt</c> against the budget at start).</summary>
+    public static string BuildSystemText(EngineOptions options, Platform platform, DateTimeOffset now, bool isGroup)
     {
-        EngineOptions o = _options.CurrentValue;
+        ArgumentNullException.ThrowIfNull(options);
         var text = new StringBuilder(256);
-        text.Append(CultureInfo.InvariantCulture, $"You are {o.BotName}, chatting on {PlatformName(platform)}. ");
+        text.Append(CultureInfo.InvariantCulture, $"You are {options.BotName}, chatting on {PlatformName(platform)}. ");
         text.Append(CultureInfo.InvariantCulture, $"Today is {now.UtcDateTime:dddd, d MMMM yyyy} (UTC).");
         if (isGroup)
         {
             text.Append(" Several people share this chat; each user message carries its author's name.");
         }
 
-        if (!string.IsNullOrWhiteSpace(o.SystemPrompt))
+        if (!string.IsNullOrWhiteSpace(options.SystemPrompt))
         {
-            text.Append('\n').Append(o.SystemPrompt.Trim());
+            text.Append('\n').Append(options.SystemPrompt.Trim());
         }
 
         return text.ToString();

@@ -28,6 +28,9 @@ public sealed class FakeChatClient : IChatClient
     public Func<RecordedPrompt, CancellationToken, Task<FakeReply>> Responder { get; set; } =
         (p, _) => Task.FromResult(new FakeReply($"reply to: {p.Messages[^1].Text}", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 5, TotalTokenCount = 15 }));
 
+    /// <summary>The model id the fake reports in its responses (as a compatible server may: <c>llama3:latest</c>); null echoes the requested id.</summary>
+    public string? ReportedModelId { get; set; }
+
     public IReadOnlyList<RecordedPrompt> Prompts => [.. _prompts];
 
     public IReadOnlyList<RecordedPrompt> ChatPrompts => [.. _prompts.Where(p => !p.IsSummary)];
@@ -40,7 +43,7 @@ public sealed class FakeChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         FakeReply reply = await ReplyAsync(messages, options, cancellationToken);
-        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, reply.Text)) { Usage = reply.Usage, ModelId = options?.ModelId };
+        var response = new ChatResponse(new ChatMessage(ChatRole.Assistant, reply.Text)) { Usage = reply.Usage, ModelId = ReportedModelId ?? options?.ModelId };
         return response;
     }
 
@@ -53,7 +56,7 @@ public sealed class FakeChatClient : IChatClient
         int third = Math.Max(1, reply.Text.Length / 3);
         for (int i = 0; i < reply.Text.Length; i += third)
         {
-            yield return new ChatResponseUpdate(ChatRole.Assistant, reply.Text.Substring(i, Math.Min(third, reply.Text.Length - i))) { ModelId = options?.ModelId };
+            yield return new ChatResponseUpdate(ChatRole.Assistant, reply.Text.Substring(i, Math.Min(third, reply.Text.Length - i))) { ModelId = ReportedModelId ?? options?.ModelId };
         }
 
         if (reply.Error is not null)
@@ -64,7 +67,7 @@ public sealed class FakeChatClient : IChatClient
 
         if (reply.Usage is not null)
         {
-            yield return new ChatResponseUpdate { Role = ChatRole.Assistant, Contents = [new UsageContent(reply.Usage)], ModelId = options?.ModelId };
+            yield return new ChatResponseUpdate { Role = ChatRole.Assistant, Contents = [new UsageContent(reply.Usage)], ModelId = ReportedModelId ?? options?.ModelId };
         }
     }
 

@@ -4,11 +4,12 @@ using ChatBots.Engine.Storage;
 
 namespace ChatBots.Testing.Engine;
 
-/// <summary>A hand-written in-memory store (conversations and ledger) for engine tests and benchmarks.</summary>
+/// <summary>A hand-written in-memory store (conversations, their settings, and the ledger) for engine tests and benchmarks. Settings outlive a reset, as in SQLite.</summary>
 public sealed class InMemoryConversationStore : IConversationStore, ILedgerStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<ConversationKey, (ConversationSummary? Summary, List<StoredTurn> Turns)> _conversations = [];
+    private readonly Dictionary<ConversationKey, ConversationSettings> _settings = [];
     private readonly List<LedgerEntry> _ledger = [];
 
     public IReadOnlyList<LedgerEntry> Ledger
@@ -26,9 +27,11 @@ public sealed class InMemoryConversationStore : IConversationStore, ILedgerStore
     {
         lock (_gate)
         {
-            return Task.FromResult(_conversations.TryGetValue(key, out var c)
+            ConversationSettings settings = _settings.GetValueOrDefault(key, ConversationSettings.Default);
+            ConversationSnapshot snapshot = _conversations.TryGetValue(key, out var c)
                 ? new ConversationSnapshot(c.Summary, [.. c.Turns])
-                : ConversationSnapshot.Empty);
+                : ConversationSnapshot.Empty;
+            return Task.FromResult(settings.IsDefault ? snapshot : snapshot with { Settings = settings });
         }
     }
 
@@ -40,6 +43,12 @@ public sealed class InMemoryConversationStore : IConversationStore, ILedgerStore
             {
                 c = (null, []);
                 _conversations[key] = c;
+            }
+
+            // As the SQLite primary key does: a batch repeating a stored sequence fails as a whole.
+            if (turns.Select(t => t.Sequence).Distinct().Count() != turns.Count || turns.Any(t => c.Turns.Exists(stored => stored.Sequence == t.Sequence)))
+            {
+                throw new InvalidOperationException($"Turn sequence already stored in {key}.");
             }
 
             c.Turns.AddRange(turns);
@@ -65,6 +74,32 @@ public sealed class InMemoryConversationStore : IConversationStore, ILedgerStore
         lock (_gate)
         {
             _conversations.Remove(key);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_settings.GetValueOrDefault(key, ConversationSettings.Default));
+        }
+    }
+
+    public Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        lock (_gate)
+        {
+            if (settings.IsDefault)
+            {
+                _settings.Remove(key);
+            }
+            else
+            {
+                _settings[key] = settings;
+            }
         }
 
         return Task.CompletedTask;
