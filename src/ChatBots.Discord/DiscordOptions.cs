@@ -55,8 +55,11 @@ public sealed class DiscordOptions
     [Range(typeof(TimeSpan), "00:00:00.001", "01:00:00", ErrorMessage = "Discord:MaxReconnectDelay must be between 00:00:00.001 and 01:00:00.")]
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromMinutes(2);
 
-    /// <summary>Circuit breaker: at most this many Identifies per hour (Discord resets the token at 1000 a day).</summary>
-    [Range(1, 100, ErrorMessage = "Discord:MaxIdentifiesPerHour must be between 1 and 100.")]
+    /// <summary>
+    /// Circuit breaker: at most this many Identifies per hour, counted in the store so restarts share the budget. Discord
+    /// resets the token at 1000 a day; the cap of 40 keeps even a full day of failures (960) below that.
+    /// </summary>
+    [Range(1, 40, ErrorMessage = "Discord:MaxIdentifiesPerHour must be between 1 and 40 (40 an hour stays below Discord's 1,000 Identifies a day).")]
     public int MaxIdentifiesPerHour { get; set; } = 10;
 
     /// <summary>Spacing between two Identifies (Discord allows max_concurrency per 5 s).</summary>

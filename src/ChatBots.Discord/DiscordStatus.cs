@@ -5,6 +5,7 @@ public sealed class DiscordStatus
 {
     private volatile bool _connected;
     private volatile string? _faultReason;
+    private long _lastHeartbeatAckTicks = -1;
 
     /// <summary>True between READY/RESUMED and the next disconnect.</summary>
     public bool IsConnected => _connected;
@@ -15,9 +16,21 @@ public sealed class DiscordStatus
     /// <summary>What stopped the adapter and how to fix it.</summary>
     public string? FaultReason => _faultReason;
 
+    /// <summary>When Discord last acknowledged a heartbeat (UTC, on the host's clock): the gateway is alive.</summary>
+    public DateTimeOffset? LastHeartbeatAck
+    {
+        get
+        {
+            long ticks = Interlocked.Read(ref _lastHeartbeatAckTicks);
+            return ticks < 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
+
     internal void MarkConnected() => _connected = true;
 
     internal void MarkDisconnected() => _connected = false;
+
+    internal void MarkHeartbeatAck(DateTimeOffset at) => Interlocked.Exchange(ref _lastHeartbeatAckTicks, at.UtcTicks);
 
     internal void MarkFaulted(string reason)
     {

@@ -60,17 +60,121 @@ public sealed class AdapterTests
     }
 
     [Fact]
-    public async Task Adapter_MentionInsideThread_ThreadIsItsOwnConversation()
+    public async Task Adapter_MentionInThreadCreatedByUser_AnsweredThereAsItsOwnConversation()
     {
         const string thread = "530000000000000001";
-        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync(settings: new Dictionary<string, string?> { ["Discord:ThreadPerConversation"] = "true" });
         await env.WaitReadyAsync();
 
-        await env.SendMessageAsync(DiscordPayloads.GuildMessage(thread, "in a thread", mentionBot: true));
-        RecordedRequest reply = await env.WaitForPostAsync(thread);
+        // A user opens a public thread under the channel; messages in it carry the thread's id as channel_id.
+        await env.Discord.SendDispatchAsync("THREAD_CREATE", new JsonObject
+        {
+            ["id"] = thread,
+            ["type"] = 11,
+            ["guild_id"] = DiscordPayloads.GuildId,
+            ["parent_id"] = Channel,
+            ["owner_id"] = DiscordPayloads.UserId,
+            ["name"] = "side topic",
+            ["thread_metadata"] = new JsonObject { ["archived"] = false, ["auto_archive_duration"] = 1440, ["locked"] = false },
+        });
+        string inChannel = await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "in the channel", mentionBot: true));
+        string inThread = await env.SendMessageAsync(DiscordPayloads.GuildMessage(thread, "in the thread", mentionBot: true));
+        RecordedRequest reply = await env.WaitForPostAsync(thread, r => r.Json?["content"]?.GetValue<string>() == "echo: in the thread");
+        await env.WaitForPostAsync(inChannel); // the thread opened from the channel mention (its id is the message id)
 
-        Assert.Equal(new ConversationKey(Platform.Discord, thread), Assert.Single(env.Engine.Received).Conversation);
-        Assert.Equal("echo: in a thread", reply.Json!["content"]!.GetValue<string>());
+        IncomingMessage threadMessage = Assert.Single(env.Engine.Received, m => m.Text == "in the thread");
+        IncomingMessage channelMessage = Assert.Single(env.Engine.Received, m => m.Text == "in the channel");
+        Assert.Equal(new ConversationKey(Platform.Discord, thread), threadMessage.Conversation);
+        Assert.NotEqual(channelMessage.Conversation, threadMessage.Conversation);
+        Assert.Equal(inThread, reply.Json!["message_reference"]!["message_id"]!.GetValue<string>());
+
+        // Already a thread: answered in place; only the channel mention opened a new thread.
+        Assert.Empty(env.Discord.RequestsTo("POST", $"channels/{thread}/messages/.*/threads"));
+        Assert.Single(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages/.*/threads"));
+        Assert.Empty(env.Discord.RequestsTo("POST", $"^channels/{Channel}/messages$"));
+    }
+
+    [Fact]
+    public async Task Adapter_MentionReplayedAfterRestartWhoseThreadExists_ContinuesInThatThread()
+    {
+        string trigger = FakeDiscordServer.NewId();
+        var store = new ChatBots.Testing.Engine.InMemoryKeyValueStore();
+        await store.SetAsync("discord:thread:" + trigger, Channel, CancellationToken.None);
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync(settings: new Dictionary<string, string?> { ["Discord:ThreadPerConversation"] = "true" }, store: store);
+        await env.WaitReadyAsync();
+
+        // The thread opened from this message in an earlier run (thread id = message id); a replay must not open another.
+        await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "plan my trip", mentionBot: true, id: trigger));
+        await env.WaitForPostAsync(trigger);
+
+        Assert.Empty(env.Discord.RequestsTo("POST", ".*/threads"));
+        IncomingMessage incoming = Assert.Single(env.Engine.Received);
+        Assert.Equal(new ConversationKey(Platform.Discord, trigger), incoming.Conversation);
+        Assert.Equal(trigger, incoming.MessageId);
+    }
+
+    [Fact]
+    public async Task Adapter_ReplyToBotWithoutReferencedMessage_AnsweredByMessageIdTheBotSent()
+    {
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        await env.WaitReadyAsync();
+        await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "first question", mentionBot: true));
+        RecordedRequest answer = await env.WaitForPostAsync(Channel);
+        await env.Engine.WhenIdleAsync(); // the sink has the created message back (and its id) only once the POST returned
+        string botMessageId = System.Text.Json.Nodes.JsonNode.Parse(answer.ResponseBody!)!["id"]!.GetValue<string>();
+
+        // Discord did not load referenced_message: only message_reference says what was replied to.
+        JsonObject toBot = DiscordPayloads.ReplyToBot(Channel, "and a follow-up", botMessageId);
+        toBot.Remove("referenced_message");
+        JsonObject toSomeoneElse = DiscordPayloads.ReplyToBot(Channel, "not for the bot", FakeDiscordServer.NewId());
+        toSomeoneElse.Remove("referenced_message");
+        await env.SendMessageAsync(toSomeoneElse);
+        await env.SendMessageAsync(toBot);
+        await env.WaitForPostAsync(Channel, r => r.Json?["content"]?.GetValue<string>() == "echo: and a follow-up");
+        await env.Engine.WhenIdleAsync();
+
+        Assert.Equal(["first question", "and a follow-up"], env.Engine.Received.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task Adapter_ReplyPostRateLimited_ReplyArrivesOnceAfterRetryAfter()
+    {
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        await env.WaitReadyAsync();
+        env.Discord.ScriptRateLimit("POST", $"channels/{Channel}/messages", retryAfterSeconds: 0.4, global: false, bucket: "reply-bucket");
+
+        string trigger = await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "busy day", mentionBot: true));
+        await env.WaitForPostAsync(Channel);
+        await env.Engine.WhenIdleAsync();
+
+        IReadOnlyList<RecordedRequest> attempts = env.Discord.RequestsTo("POST", $"channels/{Channel}/messages");
+        Assert.Equal([429, 200], attempts.Select(a => a.Status));
+        Assert.True(TimeProvider.System.GetElapsedTime(attempts[0].Timestamp, attempts[1].Timestamp) >= TimeSpan.FromMilliseconds(350));
+        Assert.All(attempts, a => Assert.Equal("echo: busy day", a.Json!["content"]!.GetValue<string>()));
+        Assert.All(attempts, a => Assert.Equal(trigger, a.Json!["message_reference"]!["message_id"]!.GetValue<string>()));
+        Assert.Equal(attempts[0].Json!["nonce"]!.GetValue<string>(), attempts[1].Json!["nonce"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Adapter_RestUnauthorizedDuringSession_FaultsNamingTokenAndStopsGateway()
+    {
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync();
+        FakeGatewayConnection connection = await env.WaitReadyAsync();
+        env.Discord.ScriptResponse("POST", $"channels/{Channel}/messages", 401, """{"message":"401: Unauthorized","code":0}""");
+
+        await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "hello?", mentionBot: true));
+        await DiscordTestHost.WaitUntilAsync(() => env.Status.IsFaulted);
+
+        // Token revoked or reset in the portal: readiness goes false and the operator is told which key to fix.
+        Assert.False(env.Status.IsConnected);
+        Assert.Contains("Discord:BotToken", env.Status.FaultReason, StringComparison.Ordinal);
+        Assert.Contains(env.Logs.GetSnapshot(), r => r.Level == Microsoft.Extensions.Logging.LogLevel.Critical && r.Message.Contains("Discord:BotToken", StringComparison.Ordinal));
+
+        // The adapter faults after the gateway loop returned: the socket is closed and nothing reconnects.
+        Assert.NotNull(await connection.Closed.WaitAsync(Guard));
+        Assert.Single(env.Discord.Connections);
+        Assert.Single(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages"));
+        Assert.False(env.Sentinel.Stopped);
     }
 
     [Fact]
@@ -117,7 +221,10 @@ public sealed class AdapterTests
 
         await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "just chatting"));
         await env.SendMessageAsync(DiscordPayloads.GuildMessage(OtherChannel, "reply to someone else"));
-        await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "my own answer", mentionBot: true, author: DiscordPayloads.User(FakeDiscordServer.BotUserId, "chatbots", null, bot: true)));
+
+        // The bot's own user id without "bot": true: only the self-id check can reject it.
+        await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "my own answer", mentionBot: true, author: DiscordPayloads.User(FakeDiscordServer.BotUserId, "chatbots", null, bot: false)));
+        await env.SendMessageAsync(DiscordPayloads.DirectMessage(DmChannel, "my own DM", author: DiscordPayloads.User(FakeDiscordServer.BotUserId, "chatbots", null, bot: false)));
         await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "another bot", mentionBot: true, author: DiscordPayloads.User("550000000000000001", "otherbot", null, bot: true)));
         await env.SendMessageAsync(webhook);
         await env.SendMessageAsync(pinned);

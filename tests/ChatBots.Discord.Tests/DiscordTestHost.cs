@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace ChatBots.Discord.Tests;
 
@@ -17,12 +18,15 @@ internal sealed class DiscordTestHost : IAsyncDisposable
 {
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(20);
 
-    private DiscordTestHost(FakeDiscordServer discord, IHost host, FakeConversationEngine engine, InMemoryKeyValueStore store)
+    private readonly bool _ownsServer;
+
+    private DiscordTestHost(FakeDiscordServer discord, IHost host, FakeConversationEngine engine, InMemoryKeyValueStore store, bool ownsServer = true)
     {
         Discord = discord;
         Host = host;
         Engine = engine;
         Store = store;
+        _ownsServer = ownsServer;
     }
 
     public FakeDiscordServer Discord { get; }
@@ -51,6 +55,17 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         IHost host = Build(discord, settings, engine ??= new FakeConversationEngine(), store ??= new InMemoryKeyValueStore(), time ?? TimeProvider.System);
         await host.StartAsync();
         return new DiscordTestHost(discord, host, engine, store);
+    }
+
+    /// <summary>
+    /// A new host process on the same fake Discord, store and engine, as a supervisor's restart would start it; disposing
+    /// it stops only this host (the server belongs to <paramref name="previous"/>).
+    /// </summary>
+    public static async Task<DiscordTestHost> RestartAsync(DiscordTestHost previous, IDictionary<string, string?>? settings = null, TimeProvider? time = null)
+    {
+        IHost host = Build(previous.Discord, settings, previous.Engine, previous.Store, time ?? TimeProvider.System);
+        await host.StartAsync();
+        return new DiscordTestHost(previous.Discord, host, previous.Engine, previous.Store, ownsServer: false);
     }
 
     /// <summary>A host that is built but not started, for tests of single components resolved from DI.</summary>
@@ -112,6 +127,24 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Moves the fake clock by <paramref name="step"/> at a time until <paramref name="condition"/> holds; returns how much
+    /// fake time that took. A lower bound on it proves the code waited at least that long on its clock; stepping (rather
+    /// than one jump) also covers a timer the code registers only after the test started moving the clock.
+    /// </summary>
+    public static async Task<TimeSpan> AdvanceUntilAsync(FakeTimeProvider time, TimeSpan step, Func<bool> condition)
+    {
+        using var cts = new CancellationTokenSource(Guard);
+        DateTimeOffset start = time.GetUtcNow();
+        while (!condition())
+        {
+            time.Advance(step);
+            await Task.Delay(5, cts.Token);
+        }
+
+        return time.GetUtcNow() - start;
+    }
+
     public async ValueTask DisposeAsync()
     {
         using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
@@ -127,6 +160,9 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         }
 
         Host.Dispose();
-        await Discord.DisposeAsync();
+        if (_ownsServer)
+        {
+            await Discord.DisposeAsync();
+        }
     }
 }

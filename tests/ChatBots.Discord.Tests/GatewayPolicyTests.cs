@@ -18,32 +18,82 @@ public sealed class GatewayPolicyTests
     public async Task IdentifyGuard_OverHourlyBudget_HoldsNextIdentifyUntilWindowFrees()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
-        var guard = new IdentifyGuard(2, TimeSpan.Zero, time, NullLogger.Instance);
-        await guard.WaitAndRecordAsync(CancellationToken.None);
-        await guard.WaitAndRecordAsync(CancellationToken.None);
+        IdentifyGuard guard = NewGuard(2, TimeSpan.Zero, new InMemoryKeyValueStore(), time);
+        await IdentifyAsync(guard);
+        await IdentifyAsync(guard);
 
-        Task third = guard.WaitAndRecordAsync(CancellationToken.None);
+        Task<TimeSpan> third = guard.WaitAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromMinutes(59));
         Assert.False(third.IsCompleted);
         time.Advance(TimeSpan.FromMinutes(1));
 
-        await third.WaitAsync(Guard);
-        Assert.True(third.IsCompletedSuccessfully);
+        Assert.Equal(TimeSpan.FromHours(1), await third.WaitAsync(Guard));
     }
 
     [Fact]
     public async Task IdentifyGuard_MinInterval_SpacesIdentifies()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
-        var guard = new IdentifyGuard(10, TimeSpan.FromSeconds(5), time, NullLogger.Instance);
-        await guard.WaitAndRecordAsync(CancellationToken.None);
+        IdentifyGuard guard = NewGuard(10, TimeSpan.FromSeconds(5), new InMemoryKeyValueStore(), time);
+        await IdentifyAsync(guard);
 
-        Task second = guard.WaitAndRecordAsync(CancellationToken.None);
+        Task<TimeSpan> second = guard.WaitAsync(CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(4));
         Assert.False(second.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(1));
 
-        await second.WaitAsync(Guard);
+        Assert.Equal(TimeSpan.FromSeconds(5), await second.WaitAsync(Guard));
+    }
+
+    [Fact]
+    public async Task IdentifyGuard_WaitWithoutRecord_DoesNotSpendBudget()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        IdentifyGuard guard = NewGuard(1, TimeSpan.Zero, new InMemoryKeyValueStore(), time);
+
+        // Connection attempts that never sent op 2 (socket failed to open): allowed again and again.
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, await guard.WaitAsync(CancellationToken.None).WaitAsync(Guard));
+        }
+
+        await guard.RecordAsync(CancellationToken.None);
+        Task<TimeSpan> next = guard.WaitAsync(CancellationToken.None);
+        Assert.False(next.IsCompleted);
+    }
+
+    [Fact]
+    public async Task IdentifyGuard_NewProcessWithSameStore_InheritsTheHourlyCount()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryKeyValueStore();
+        IdentifyGuard before = NewGuard(2, TimeSpan.Zero, store, time);
+        await IdentifyAsync(before);
+        time.Advance(TimeSpan.FromMinutes(10));
+        await IdentifyAsync(before);
+
+        // The process exits and a supervisor restarts it: the new guard must not come with a fresh budget.
+        IdentifyGuard after = NewGuard(2, TimeSpan.Zero, store, time);
+        Task<TimeSpan> third = after.WaitAsync(CancellationToken.None);
+        time.Advance(TimeSpan.FromMinutes(49));
+        Assert.False(third.IsCompleted);
+        time.Advance(TimeSpan.FromMinutes(1));
+
+        Assert.Equal(TimeSpan.FromMinutes(50), await third.WaitAsync(Guard));
+        Assert.NotNull(await store.GetAsync("discord:identifies:0", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task IdentifyGuard_UnreadableStoredHistory_StartsEmptyInsteadOfFailing()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 0, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryKeyValueStore();
+        await store.SetAsync("discord:identifies:0", "not json", CancellationToken.None);
+        IdentifyGuard guard = NewGuard(1, TimeSpan.Zero, store, time);
+
+        Assert.Equal(TimeSpan.Zero, await guard.WaitAsync(CancellationToken.None).WaitAsync(Guard));
+        await guard.RecordAsync(CancellationToken.None);
+        Assert.False(guard.WaitAsync(CancellationToken.None).IsCompleted);
     }
 
     [Fact]
@@ -54,8 +104,9 @@ public sealed class GatewayPolicyTests
             new Dictionary<string, string?> { ["Discord:MaxIdentifiesPerHour"] = "3" });
 
         await env.Discord.WaitForConnectionAsync(2, Guard);
+
+        // Logged when the guard decides to hold the next Identify for the rest of the hour: nothing connects after it.
         await DiscordTestHost.WaitUntilAsync(() => env.Logs.GetSnapshot().Any(r => r.Id.Id == 1201));
-        await Task.Delay(TimeSpan.FromSeconds(1));
 
         Assert.Equal(3, env.Discord.Connections.Count);
         Assert.Equal(3, env.Discord.Connections.Sum(c => c.Received.Count(p => p.Op == 2)));
@@ -126,5 +177,14 @@ public sealed class GatewayPolicyTests
 
         Assert.Contains(builder.Services, s => s.ServiceType == typeof(DiscordStatus));
         Assert.DoesNotContain(builder.Services, s => s.ServiceType == typeof(IHostedService));
+    }
+
+    private static IdentifyGuard NewGuard(int maxPerHour, TimeSpan minInterval, InMemoryKeyValueStore store, TimeProvider time) =>
+        new(maxPerHour, minInterval, store, "discord:identifies:0", time, NullLogger.Instance);
+
+    private static async Task IdentifyAsync(IdentifyGuard guard)
+    {
+        await guard.WaitAsync(CancellationToken.None).WaitAsync(Guard);
+        await guard.RecordAsync(CancellationToken.None);
     }
 }

@@ -32,6 +32,7 @@ public sealed class InteractionTests
         Assert.Empty(edit.Json["allowed_mentions"]!["parse"]!.AsArray());
         IncomingMessage incoming = Assert.Single(env.Engine.Received);
         Assert.Equal("/usage", incoming.Text);
+        Assert.Equal(id, incoming.MessageId); // the engine deduplicates replays by it
         Assert.Equal(new ConversationKey(Platform.Discord, Channel), incoming.Conversation);
         Assert.True(incoming.IsGroup);
         Assert.Single(env.Discord.RequestsTo("POST", $"interactions/{id}/.*"));

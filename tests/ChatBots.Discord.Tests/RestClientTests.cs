@@ -67,8 +67,14 @@ public sealed class RestClientTests
 
         RecordedRequest typing = Assert.Single(discord.RequestsTo("POST", $"channels/{OtherChannel}/typing"));
         Assert.True(TimeProvider.System.GetElapsedTime(limited.Timestamp, typing.Timestamp) >= TimeSpan.FromMilliseconds(550));
+
+        // The limited message itself: retried once after retry_after, with the same nonce, so it exists exactly once.
         IReadOnlyList<RecordedRequest> attempts = discord.RequestsTo("POST", $"channels/{Channel}/messages");
         Assert.Equal([429, 200], attempts.Select(a => a.Status));
+        Assert.True(TimeProvider.System.GetElapsedTime(attempts[0].Timestamp, attempts[1].Timestamp) >= TimeSpan.FromMilliseconds(550));
+        Assert.Equal(attempts[0].Json!["nonce"]!.GetValue<string>(), attempts[1].Json!["nonce"]!.GetValue<string>());
+        Assert.All(attempts, a => Assert.Equal("one", a.Json!["content"]!.GetValue<string>()));
+        Assert.Single(attempts, a => a.Status == 200);
     }
 
     [Fact]

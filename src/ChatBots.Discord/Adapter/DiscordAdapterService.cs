@@ -28,16 +28,18 @@ internal sealed partial class DiscordAdapterService(
 {
     internal const string ThreadKeyPrefix = "discord:thread:";
     private const int RecentCapacity = 4096;
+    private const int SentCapacity = 4096;
+    private const int KnownThreadsCapacity = 10_000;
     private const string BusyText = "I'm still answering earlier messages here; please try again in a moment.";
     private const string StoppingText = "I'm restarting; please try again in a minute.";
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
     private readonly DiscordOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _botThreads = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _knownThreads = new(StringComparer.Ordinal);
+    private readonly BoundedIdSet _knownThreads = new(KnownThreadsCapacity);
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
-    private readonly HashSet<string> _recent = new(StringComparer.Ordinal);
-    private readonly Queue<string> _recentOrder = new();
+    private readonly BoundedIdSet _recent = new(RecentCapacity);
+    private readonly BoundedIdSet _sentMessages = new(SentCapacity);
     private readonly HashSet<string> _answerAll = new(options.Value.AnswerAllChannelIds, StringComparer.Ordinal);
     private int _guildMessagesSeen;
     private int _guildMessagesEmpty;
@@ -47,10 +49,12 @@ internal sealed partial class DiscordAdapterService(
         Task dispatchLoop = Task.CompletedTask;
         try
         {
+            // First, before any request: a configuration Discord refused for good in an earlier run is not tried again.
+            await gateway.PrepareAsync(stoppingToken);
             await LoadBotThreadsAsync(stoppingToken);
             dispatchLoop = ProcessDispatchesAsync(stoppingToken);
             Track(RegisterCommandsAsync(stoppingToken));
-            await gateway.RunAsync(stoppingToken);
+            await RunGatewayAsync(stoppingToken);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -73,6 +77,25 @@ internal sealed partial class DiscordAdapterService(
             await dispatchLoop.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await Task.WhenAll(_pending.Keys).WaitAsync(DrainTimeout, time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    /// <summary>
+    /// Runs the gateway until it ends or any REST call gets a 401. After a 401 (token revoked or reset) the REST client
+    /// refuses everything, so the adapter could not answer anyone while looking connected: stop the gateway and fault.
+    /// </summary>
+    private async Task RunGatewayAsync(CancellationToken stoppingToken)
+    {
+        using var gatewayCts = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task run = gateway.RunAsync(gatewayCts.Token);
+        if (await Task.WhenAny(run, rest.Unauthorized) == run)
+        {
+            await run;
+            return;
+        }
+
+        await gatewayCts.CancelAsync();
+        await run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        throw new DiscordFatalException(null, DiscordUnauthorizedException.Explanation);
     }
 
     private async Task LoadBotThreadsAsync(CancellationToken cancellationToken)
@@ -170,14 +193,14 @@ internal sealed partial class DiscordAdapterService(
             case "THREAD_CREATE":
                 if (dispatch.Data.Deserialize(DiscordJsonContext.Default.DiscordChannel) is { Id.Length: > 0 } thread)
                 {
-                    _knownThreads.TryAdd(thread.Id, 0);
+                    _knownThreads.Add(thread.Id);
                 }
 
                 break;
             case "GUILD_CREATE":
                 foreach (DiscordChannel active in dispatch.Data.Deserialize(DiscordJsonContext.Default.GuildCreateData)?.Threads ?? [])
                 {
-                    _knownThreads.TryAdd(active.Id, 0);
+                    _knownThreads.Add(active.Id);
                 }
 
                 break;
@@ -195,7 +218,7 @@ internal sealed partial class DiscordAdapterService(
         }
 
         DiscordMessageMapper.Addressing addressing =
-            DiscordMessageMapper.Classify(message, selfId, _answerAll, id => _botThreads.ContainsKey(id));
+            DiscordMessageMapper.Classify(message, selfId, _answerAll, _botThreads.ContainsKey, _sentMessages.Contains);
         NoteGuildContent(message, selfId);
         if (addressing == DiscordMessageMapper.Addressing.Ignored)
         {
@@ -218,9 +241,17 @@ internal sealed partial class DiscordAdapterService(
 
         if (_options.ThreadPerConversation
             && addressing == DiscordMessageMapper.Addressing.Mention
-            && !_knownThreads.ContainsKey(message.ChannelId)
+            && !_knownThreads.Contains(message.ChannelId)
             && !_botThreads.ContainsKey(message.ChannelId))
         {
+            // A thread's id is its starter message's id: a redelivered mention (a replay after a restart) whose thread
+            // already exists continues there, as the same conversation, instead of failing to open a second one.
+            if (_botThreads.ContainsKey(message.Id))
+            {
+                Enqueue(message, selfId, message.Id, addressing);
+                return;
+            }
+
             Track(OpenThreadAndEnqueueAsync(message, selfId, text, stoppingToken));
             return;
         }
@@ -237,7 +268,7 @@ internal sealed partial class DiscordAdapterService(
             DiscordChannel thread = await rest.StartThreadFromMessageAsync(message.ChannelId, message.Id, name, cancellationToken);
             conversationChannel = thread.Id;
             _botThreads.TryAdd(thread.Id, 0);
-            _knownThreads.TryAdd(thread.Id, 0);
+            _knownThreads.Add(thread.Id);
             await store.SetAsync(ThreadKeyPrefix + thread.Id, message.ChannelId, cancellationToken);
             LogThreadOpened(logger, thread.Id, message.ChannelId);
         }
@@ -257,7 +288,7 @@ internal sealed partial class DiscordAdapterService(
             selfId,
             conversationChannel,
             attachment => token => rest.DownloadAttachmentAsync(attachment, message.ChannelId, message.Id, token));
-        var sink = new DiscordMessageSink(rest, conversationChannel, incoming.ReplyToMessageId, time, logger);
+        var sink = new DiscordMessageSink(rest, conversationChannel, incoming.ReplyToMessageId, time, logger, id => _sentMessages.Add(id));
         LogIncoming(logger, message.Id, conversationChannel, message.Author?.Id, addressing, incoming.Audio is not null);
         LogIncomingText(logger, message.Id, incoming.Text);
         EnqueueResult result = engine.Enqueue(incoming, sink);
@@ -333,21 +364,7 @@ internal sealed partial class DiscordAdapterService(
         }
     }
 
-    private bool Remember(string id)
-    {
-        if (!_recent.Add(id))
-        {
-            return false;
-        }
-
-        _recentOrder.Enqueue(id);
-        if (_recentOrder.Count > RecentCapacity)
-        {
-            _recent.Remove(_recentOrder.Dequeue());
-        }
-
-        return true;
-    }
+    private bool Remember(string id) => _recent.Add(id);
 
     private void Track(Task task)
     {

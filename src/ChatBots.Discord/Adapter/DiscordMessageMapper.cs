@@ -24,7 +24,17 @@ internal static partial class DiscordMessageMapper
     }
 
     /// <summary>How the bot is addressed, or <see cref="Addressing.Ignored"/>.</summary>
-    public static Addressing Classify(DiscordMessage message, string selfId, ICollection<string> answerAllChannels, Func<string, bool> isBotThread)
+    /// <param name="message">The MESSAGE_CREATE.</param>
+    /// <param name="selfId">The bot's own user id (from READY).</param>
+    /// <param name="answerAllChannels">Channels where every message is answered.</param>
+    /// <param name="isBotThread">Whether a channel is a thread the bot opened.</param>
+    /// <param name="isBotMessage">Whether a message id is one the bot posted: the reply check when Discord omits <c>referenced_message</c>.</param>
+    public static Addressing Classify(
+        DiscordMessage message,
+        string selfId,
+        ICollection<string> answerAllChannels,
+        Func<string, bool> isBotThread,
+        Func<string, bool> isBotMessage)
     {
         DiscordUser? author = message.Author;
         if (author is null || author.Id == selfId || author.Bot == true || author.System == true || message.WebhookId is not null)
@@ -48,7 +58,7 @@ internal static partial class DiscordMessageMapper
             return Addressing.Mention;
         }
 
-        if (message.Type == 19 && message.ReferencedMessage?.Author?.Id == selfId)
+        if (IsReplyToBot(message, selfId, isBotMessage))
         {
             return Addressing.ReplyToBot;
         }
@@ -59,6 +69,26 @@ internal static partial class DiscordMessageMapper
         }
 
         return isBotThread(message.ChannelId) ? Addressing.BotThread : Addressing.Ignored;
+    }
+
+    /// <summary>
+    /// A type 19 reply whose <c>referenced_message</c> the bot wrote; Discord may leave <c>referenced_message</c> out (not
+    /// loaded) or null (deleted), and then the referenced id is checked against the messages the bot posted.
+    /// </summary>
+    public static bool IsReplyToBot(DiscordMessage message, string selfId, Func<string, bool> isBotMessage)
+    {
+        if (message.Type != 19)
+        {
+            return false;
+        }
+
+        if (message.ReferencedMessage?.Author is { } author)
+        {
+            return author.Id == selfId;
+        }
+
+        string? id = message.MessageReference?.MessageId ?? message.ReferencedMessage?.Id;
+        return !string.IsNullOrEmpty(id) && isBotMessage(id);
     }
 
     public static bool IsMentioned(DiscordMessage message, string selfId) =>

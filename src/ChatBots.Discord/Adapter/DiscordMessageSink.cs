@@ -1,3 +1,4 @@
+using ChatBots.Discord.Api;
 using ChatBots.Discord.Rest;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Text;
@@ -7,14 +8,16 @@ namespace ChatBots.Discord.Adapter;
 
 /// <summary>
 /// Delivers the engine's replies to a channel: typing every 8 s while the model works (Discord shows it for 10 s),
-/// long answers split at 2000 characters and sent in order, the first part as a reply to the trigger.
+/// long answers split at 2000 characters and sent in order, the first part as a reply to the trigger. The ids of the
+/// messages it posts go to <c>sent</c>.
 /// </summary>
 internal sealed partial class DiscordMessageSink(
     DiscordRestClient rest,
     string channelId,
     string? replyToMessageId,
     TimeProvider time,
-    ILogger logger) : IReplySink
+    ILogger logger,
+    Action<string>? sent = null) : IReplySink
 {
     internal static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(8);
 
@@ -55,7 +58,10 @@ internal sealed partial class DiscordMessageSink(
                 _replied = true;
             }
 
-            await rest.CreateMessageAsync(channelId, part, replyTo, cancellationToken);
+            DiscordMessage created = await rest.CreateMessageAsync(channelId, part, replyTo, cancellationToken);
+
+            // Remembered so that a reply to it counts as addressing the bot even when Discord omits referenced_message.
+            sent?.Invoke(created.Id);
         }
     }
 

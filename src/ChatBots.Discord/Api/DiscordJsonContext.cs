@@ -26,5 +26,7 @@ namespace ChatBots.Discord.Api;
 [JsonSerializable(typeof(GuildCreateData))]
 [JsonSerializable(typeof(RateLimitBody))]
 [JsonSerializable(typeof(StoredSession))]
+[JsonSerializable(typeof(StoredIdentifies))]
+[JsonSerializable(typeof(StoredFatalClose))]
 [JsonSerializable(typeof(bool))]
 internal sealed partial class DiscordJsonContext : JsonSerializerContext;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.WebSockets;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -20,12 +21,19 @@ internal sealed partial class DiscordGatewayClient
 {
     internal const int MessageContentIntent = 1 << 15;
     internal const int MaxPayloadBytes = 4096;
+    internal const int ApiVersion = 10;
 
     /// <summary>Discord disconnects at 120 sends per 60 s; stay below it.</summary>
     private const int SendsPerMinute = 110;
 
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A <c>GET /gateway/bot</c> answer is not trusted after the Identify guard held us this long: another instance or
+    /// shard may have used session starts meanwhile (<c>session_start_limit.remaining</c>), and the URL may have moved.
+    /// </summary>
+    private static readonly TimeSpan GatewayInfoMaxAge = TimeSpan.FromMinutes(1);
 
     private readonly DiscordRestClient _rest;
     private readonly IKeyValueStore _store;
@@ -34,12 +42,17 @@ internal sealed partial class DiscordGatewayClient
     private readonly ILogger _logger;
     private readonly DiscordOptions _options;
     private readonly IdentifyGuard _identifyGuard;
+    private readonly FatalCloseMemory _fatalMemory;
     private readonly GatewaySession _session = new();
     private readonly Channel<GatewayDispatch> _dispatches =
         Channel.CreateUnbounded<GatewayDispatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
 
+    // The heartbeat loop and READY both persist; the gate keeps the "already persisted" pair consistent with the store.
+    private readonly SemaphoreSlim _persistGate = new(1, 1);
+    private readonly SemaphoreSlim _prepareGate = new(1, 1);
     private long? _persistedSeq;
     private string? _persistedSessionId;
+    private volatile bool _prepared;
     private volatile string? _selfUserId;
     private volatile string? _applicationId;
 
@@ -57,7 +70,10 @@ internal sealed partial class DiscordGatewayClient
         _status = status;
         _logger = logger;
         _options = options.Value;
-        _identifyGuard = new IdentifyGuard(_options.MaxIdentifiesPerHour, _options.MinIdentifyInterval, time, logger);
+        _identifyGuard = new IdentifyGuard(
+            _options.MaxIdentifiesPerHour, _options.MinIdentifyInterval, store, $"discord:identifies:{_options.ShardId}", time, logger);
+        _fatalMemory = new FatalCloseMemory(
+            store, $"discord:fatal:{_options.ShardId}", FatalCloseMemory.Fingerprint(_options, ApiVersion), time, logger);
     }
 
     /// <summary>Dispatch events (op 0) in arrival order, replays already seen dropped.</summary>
@@ -71,6 +87,36 @@ internal sealed partial class DiscordGatewayClient
 
     private string SessionKey => $"discord:session:{_options.ShardId}";
 
+    /// <summary>
+    /// Loads the persisted session and throws <see cref="DiscordFatalException"/> without contacting the gateway when
+    /// Discord refused this very configuration for good in an earlier run (see <see cref="FatalCloseMemory"/>).
+    /// Idempotent; <see cref="RunAsync"/> calls it too.
+    /// </summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        if (_prepared)
+        {
+            return;
+        }
+
+        await _prepareGate.WaitAsync(cancellationToken);
+        try
+        {
+            if (_prepared)
+            {
+                return;
+            }
+
+            await ThrowIfRememberedFatalAsync(cancellationToken);
+            await LoadSessionAsync(cancellationToken);
+            _prepared = true;
+        }
+        finally
+        {
+            _prepareGate.Release();
+        }
+    }
+
     /// <summary>Connects and keeps the session alive until cancelled; throws <see cref="DiscordFatalException"/> when Discord refuses us for good.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -81,7 +127,7 @@ internal sealed partial class DiscordGatewayClient
                 LogNoMessageContentIntent(_logger, _options.Intents);
             }
 
-            await LoadSessionAsync(cancellationToken);
+            await PrepareAsync(cancellationToken);
             int failures = 0;
             TimeSpan delay = TimeSpan.Zero;
             while (true)
@@ -95,19 +141,23 @@ internal sealed partial class DiscordGatewayClient
                 _status.MarkDisconnected();
                 if (outcome.Action == ReconnectAction.Fatal)
                 {
+                    if (outcome.CloseCode is int code)
+                    {
+                        // So that a restarted host does not spend another Identify on a refusal nothing has changed about.
+                        await _fatalMemory.RememberAsync(code, cancellationToken);
+                    }
+
                     throw new DiscordFatalException(outcome.CloseCode, GatewayCloseCodes.DescribeFatal(outcome.CloseCode));
                 }
 
                 if (outcome.Action == ReconnectAction.Identify)
                 {
                     _session.Clear();
-                    await PersistSessionAsync(cancellationToken);
+                    await TryPersistAsync(cancellationToken);
                 }
 
                 failures = healthy ? 0 : failures + 1;
-                delay = outcome.InvalidSession
-                    ? _options.ReconnectDelay * (1 + (Random.Shared.NextDouble() * 4)) // op 9: wait 1-5 units before identifying
-                    : failures == 0 && outcome.Immediate ? TimeSpan.Zero : Backoff(Math.Max(1, failures));
+                delay = NextDelay(outcome, failures);
                 ReconnectAction next = _session.HasSession ? ReconnectAction.Resume : ReconnectAction.Identify;
                 LogReconnecting(_logger, outcome.Reason, next, delay.TotalMilliseconds);
             }
@@ -130,6 +180,24 @@ internal sealed partial class DiscordGatewayClient
         }
     }
 
+    private TimeSpan NextDelay(ConnectionOutcome outcome, int failures)
+    {
+        if (outcome.InvalidSession)
+        {
+            // Op 9: wait 1-5 units before identifying.
+            return _options.ReconnectDelay * (1 + (Random.Shared.NextDouble() * 4));
+        }
+
+        if (failures > 0)
+        {
+            return Backoff(failures);
+        }
+
+        // The connection was healthy. Even "reconnect now" (op 7, zombie, 4000) waits a little, jittered, so that a server
+        // that keeps closing can never be hammered in a tight loop and many clients do not come back in step.
+        return outcome.Immediate ? _options.ReconnectDelay * (0.25 + (Random.Shared.NextDouble() * 0.25)) : Backoff(1);
+    }
+
     private TimeSpan Backoff(int failures)
     {
         double factor = Math.Pow(2, Math.Min(failures - 1, 16));
@@ -141,13 +209,32 @@ internal sealed partial class DiscordGatewayClient
     {
         (string? sessionId, string? resumeUrl, _) = _session.Snapshot();
         bool resuming = sessionId is not null && resumeUrl is not null;
-        string url;
+        Uri? uri;
         if (resuming)
         {
-            url = resumeUrl!;
+            if (!TryBuildGatewayUri(resumeUrl, out uri))
+            {
+                // Discord sent a resume URL we cannot use: resume on the gateway URL instead (as clients did before
+                // resume_gateway_url existed) rather than giving up the session or stopping.
+                LogBadResumeUrl(_logger);
+                string? gatewayUrl = await TryGetGatewayUrlAsync(cancellationToken);
+                if (gatewayUrl is null)
+                {
+                    return (new ConnectionOutcome(ReconnectAction.Resume, "GET /gateway/bot failed", Immediate: false), false);
+                }
+
+                if (!TryBuildGatewayUri(gatewayUrl, out uri))
+                {
+                    LogBadGatewayUrl(_logger);
+                    return (new ConnectionOutcome(ReconnectAction.Resume, "unusable gateway URL", Immediate: false), false);
+                }
+            }
         }
         else
         {
+            // A sequence left over from a connection that never got a session (a READY we failed to read) would make the
+            // next READY look like a replay and be dropped.
+            _session.Clear();
             GatewayBotInfo info;
             try
             {
@@ -164,19 +251,21 @@ internal sealed partial class DiscordGatewayClient
                 return (new ConnectionOutcome(ReconnectAction.Identify, "GET /gateway/bot failed", Immediate: false), false);
             }
 
-            await _identifyGuard.WaitAndRecordAsync(cancellationToken);
-            url = info.Url;
+            if (!TryBuildGatewayUri(info.Url, out uri))
+            {
+                LogBadGatewayUrl(_logger);
+                return (new ConnectionOutcome(ReconnectAction.Identify, "unusable gateway URL", Immediate: false), false);
+            }
         }
 
         using var socket = new ClientWebSocket();
-        Uri uri = BuildGatewayUri(url);
         try
         {
             using var connectCts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             connectCts.CancelAfter(ConnectTimeout);
             await socket.ConnectAsync(uri, connectCts.Token);
         }
-        catch (Exception ex) when (ex is WebSocketException or HttpRequestException
+        catch (Exception ex) when (ex is WebSocketException or HttpRequestException or ArgumentException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogConnectFailed(_logger, ex, uri.Host);
@@ -188,27 +277,98 @@ internal sealed partial class DiscordGatewayClient
         return await RunSocketAsync(connection, cancellationToken);
     }
 
+    /// <summary>
+    /// <c>GET /gateway/bot</c> until a session start is available, then the Identify guard. Neither records an Identify:
+    /// that happens when op 2 is actually sent.
+    /// </summary>
     private async Task<GatewayBotInfo> GetGatewayForIdentifyAsync(CancellationToken cancellationToken)
     {
         while (true)
         {
             GatewayBotInfo info = await _rest.GetGatewayBotAsync(cancellationToken);
-            if (info.SessionStartLimit is not { Remaining: <= 0 } limit)
+            if (info.SessionStartLimit is { Remaining: <= 0 } limit)
+            {
+                // Identifying now would be refused, and at the daily limit Discord resets the token.
+                TimeSpan wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 1000));
+                LogSessionStartLimit(_logger, limit.Total, wait.TotalSeconds);
+                await Task.Delay(wait, _time, cancellationToken);
+                continue;
+            }
+
+            TimeSpan held = await _identifyGuard.WaitAsync(cancellationToken);
+            if (held < GatewayInfoMaxAge)
             {
                 return info;
             }
 
-            // Identifying now would be refused, and at the daily limit Discord resets the token.
-            TimeSpan wait = TimeSpan.FromMilliseconds(Math.Max(limit.ResetAfter, 1000));
-            LogSessionStartLimit(_logger, limit.Total, wait.TotalSeconds);
-            await Task.Delay(wait, _time, cancellationToken);
+            LogGatewayInfoStale(_logger, held.TotalSeconds);
         }
     }
 
-    private static Uri BuildGatewayUri(string url)
+    private async Task<string?> TryGetGatewayUrlAsync(CancellationToken cancellationToken)
     {
-        var builder = new UriBuilder(url) { Query = "v=10&encoding=json" };
-        return builder.Uri;
+        try
+        {
+            return (await _rest.GetGatewayBotAsync(cancellationToken)).Url;
+        }
+        catch (DiscordUnauthorizedException ex)
+        {
+            throw new DiscordFatalException(null, ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogGatewayLookupFailed(_logger, ex);
+            return null;
+        }
+    }
+
+    /// <summary>An absolute ws(s) URL with <c>?v=10&amp;encoding=json</c>; false for anything a WebSocket cannot open.</summary>
+    private static bool TryBuildGatewayUri(string? url, [NotNullWhen(true)] out Uri? uri)
+    {
+        uri = null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out Uri? parsed) || (parsed.Scheme != "wss" && parsed.Scheme != "ws") || parsed.Host.Length == 0)
+        {
+            return false;
+        }
+
+        uri = new UriBuilder(parsed) { Query = $"v={ApiVersion}&encoding=json" }.Uri;
+        return true;
+    }
+
+    private async Task ThrowIfRememberedFatalAsync(CancellationToken cancellationToken)
+    {
+        StoredFatalClose? fatal = await _fatalMemory.GetAsync(cancellationToken);
+        if (fatal is null)
+        {
+            return;
+        }
+
+        // 4014 is fixed in the Developer Portal, not in our configuration: ask Discord (REST, no Identify spent) whether it was.
+        if (fatal.Code == 4014 && await PortalAllowsIntentsAsync(cancellationToken))
+        {
+            LogPrivilegedIntentsEnabled(_logger);
+            await _fatalMemory.ForgetAsync(cancellationToken);
+            return;
+        }
+
+        LogRememberedFatal(_logger, fatal.Code, DateTimeOffset.FromUnixTimeMilliseconds(fatal.AtUnixMs));
+        throw new DiscordFatalException(fatal.Code, GatewayCloseCodes.DescribeFatal(fatal.Code));
+    }
+
+    private async Task<bool> PortalAllowsIntentsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            ApplicationInfo application = await _rest.GetCurrentApplicationAsync(cancellationToken);
+            return PrivilegedIntents.AllowedByPortal(_options.Intents, application.Flags);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
+                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogApplicationLookupFailed(_logger, ex);
+            return false;
+        }
     }
 
     private async Task<(ConnectionOutcome Outcome, bool Healthy)> RunSocketAsync(GatewayConnection connection, CancellationToken cancellationToken)
@@ -229,15 +389,20 @@ internal sealed partial class DiscordGatewayClient
             throw;
         }
 
+        bool healthy = connection.LivedHealthy();
         if (outcome.CloseOurselves)
         {
             await CloseAsync(connection.Socket, outcome.Reason);
+
+            // Let the server answer the close before aborting: an abort right away can reset the connection while our
+            // close frame is still unsent, and Discord would see a dropped socket instead of our 4000.
+            await receive.WaitAsync(CloseTimeout, _time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         await connectionCts.CancelAsync();
         connection.Socket.Abort();
         await connection.StopAsync(receive);
-        return (outcome, connection.Healthy);
+        return (outcome, healthy);
     }
 
     private async Task CloseAsync(ClientWebSocket socket, string reason)
@@ -311,6 +476,14 @@ internal sealed partial class DiscordGatewayClient
             LogConnectionLost(_logger, ex);
             connection.SetOutcome(GatewayCloseCodes.Classify(null, null));
         }
+#pragma warning disable CA1031 // Anything else (a malformed Hello or READY, …) must still end the connection with an outcome.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            // Without an outcome RunSocketAsync would wait forever: before Hello no heartbeat runs to notice a dead reader.
+            LogReceiveFailed(_logger, ex);
+            connection.SetOutcome(new ConnectionOutcome(ReconnectAction.Resume, "failed to handle a gateway payload", CloseOurselves: true, Immediate: false));
+        }
     }
 
     private async Task HandlePayloadAsync(GatewayConnection connection, GatewayPayload payload, CancellationToken cancellationToken)
@@ -336,7 +509,7 @@ internal sealed partial class DiscordGatewayClient
             case 10:
                 HelloData? hello = payload.D?.Deserialize(DiscordJsonContext.Default.HelloData);
                 TimeSpan interval = TimeSpan.FromMilliseconds(hello?.HeartbeatInterval is > 0 ? hello.HeartbeatInterval : 41_250);
-                connection.StartHeartbeat(token => HeartbeatLoopAsync(connection, interval, token), cancellationToken);
+                connection.StartHeartbeat(interval, token => HeartbeatLoopAsync(connection, interval, token), cancellationToken);
                 LogHello(_logger, interval.TotalMilliseconds);
                 if (connection.Resuming)
                 {
@@ -345,11 +518,15 @@ internal sealed partial class DiscordGatewayClient
                 else
                 {
                     await SendIdentifyAsync(connection, cancellationToken);
+
+                    // Counted only now that Discord has it: attempts that never got this far did not spend a session start.
+                    await _identifyGuard.RecordAsync(cancellationToken);
                 }
 
                 break;
             case 11:
                 connection.AckReceived = true;
+                _status.MarkHeartbeatAck(_time.GetUtcNow());
                 break;
             default:
                 LogUnknownOpcode(_logger, payload.Op);
@@ -373,13 +550,13 @@ internal sealed partial class DiscordGatewayClient
                 _session.Start(ready.SessionId, ready.ResumeGatewayUrl);
                 _selfUserId = ready.User?.Id;
                 _applicationId = ready.Application?.Id;
-                connection.Healthy = true;
+                connection.MarkReady();
                 _status.MarkConnected();
                 LogReady(_logger, ready.User?.Id, ready.SessionId);
                 await TryPersistAsync(cancellationToken);
                 break;
             case "RESUMED":
-                connection.Healthy = true;
+                connection.MarkReady();
                 _status.MarkConnected();
                 LogResumed(_logger, _session.Seq);
                 break;
@@ -422,10 +599,17 @@ internal sealed partial class DiscordGatewayClient
         {
             // Connection replaced or closing.
         }
-        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        catch (Exception ex) when (ex is WebSocketException or IOException or ObjectDisposedException)
         {
             LogConnectionLost(_logger, ex);
             connection.SetOutcome(GatewayCloseCodes.Classify(null, null));
+        }
+#pragma warning disable CA1031 // A heartbeat loop that dies silently would leave a connection Discord soon drops as a zombie.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogReceiveFailed(_logger, ex);
+            connection.SetOutcome(new ConnectionOutcome(ReconnectAction.Resume, "heartbeat failed", CloseOurselves: true, Immediate: false));
         }
     }
 
@@ -519,24 +703,33 @@ internal sealed partial class DiscordGatewayClient
 
     private async Task PersistSessionAsync(CancellationToken cancellationToken)
     {
-        (string? sessionId, string? resumeUrl, long? seq) = _session.Snapshot();
-        if (sessionId == _persistedSessionId && seq == _persistedSeq)
+        // One writer at a time: otherwise an older snapshot could be written after a newer one and then be taken as persisted.
+        await _persistGate.WaitAsync(cancellationToken);
+        try
         {
-            return;
-        }
+            (string? sessionId, string? resumeUrl, long? seq) = _session.Snapshot();
+            if (sessionId == _persistedSessionId && seq == _persistedSeq)
+            {
+                return;
+            }
 
-        if (sessionId is null || resumeUrl is null)
-        {
-            await _store.DeleteAsync(SessionKey, cancellationToken);
-        }
-        else
-        {
-            var stored = new StoredSession(sessionId, resumeUrl, seq, _options.ShardId, _options.ShardCount, _selfUserId, _applicationId);
-            await _store.SetAsync(SessionKey, JsonSerializer.Serialize(stored, DiscordJsonContext.Default.StoredSession), cancellationToken);
-        }
+            if (sessionId is null || resumeUrl is null)
+            {
+                await _store.DeleteAsync(SessionKey, cancellationToken);
+            }
+            else
+            {
+                var stored = new StoredSession(sessionId, resumeUrl, seq, _options.ShardId, _options.ShardCount, _selfUserId, _applicationId);
+                await _store.SetAsync(SessionKey, JsonSerializer.Serialize(stored, DiscordJsonContext.Default.StoredSession), cancellationToken);
+            }
 
-        _persistedSessionId = sessionId;
-        _persistedSeq = seq;
+            _persistedSessionId = sessionId;
+            _persistedSeq = seq;
+        }
+        finally
+        {
+            _persistGate.Release();
+        }
     }
 
     [LoggerMessage(1001, LogLevel.Warning, "Discord:Intents ({Intents}) lacks MESSAGE_CONTENT (32768): guild messages that do not mention the bot arrive with empty content, so answer-all channels and replies without a mention will not work")]
@@ -595,4 +788,25 @@ internal sealed partial class DiscordGatewayClient
 
     [LoggerMessage(1019, LogLevel.Information, "Restored Discord session {SessionId} at sequence {Sequence}; will try to resume")]
     private static partial void LogSessionRestored(ILogger logger, string sessionId, long? sequence);
+
+    [LoggerMessage(1020, LogLevel.Error, "Handling a Discord gateway payload failed; reconnecting")]
+    private static partial void LogReceiveFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1021, LogLevel.Warning, "Discord's resume_gateway_url is not a usable ws(s) URL; resuming on the gateway URL from GET /gateway/bot instead")]
+    private static partial void LogBadResumeUrl(ILogger logger);
+
+    [LoggerMessage(1022, LogLevel.Warning, "GET /gateway/bot returned a gateway URL that is not a usable ws(s) URL; retrying later")]
+    private static partial void LogBadGatewayUrl(ILogger logger);
+
+    [LoggerMessage(1023, LogLevel.Information, "The Identify guard held this Identify for {HeldSeconds} s; asking GET /gateway/bot again for a fresh session start limit")]
+    private static partial void LogGatewayInfoStale(ILogger logger, double heldSeconds);
+
+    [LoggerMessage(1024, LogLevel.Warning, "Discord refused this token, intents and shard settings with close {Code} at {At:u}: not connecting, since every refused attempt spends one of the 1,000 daily Identifies. Change Discord:BotToken, Discord:Intents, Discord:ShardId or Discord:ShardCount to try again (after 4014, enabling the intent in the Developer Portal is enough)")]
+    private static partial void LogRememberedFatal(ILogger logger, int code, DateTimeOffset at);
+
+    [LoggerMessage(1025, LogLevel.Information, "The Developer Portal now allows the privileged intents Discord refused earlier (close 4014); connecting again")]
+    private static partial void LogPrivilegedIntentsEnabled(ILogger logger);
+
+    [LoggerMessage(1026, LogLevel.Warning, "GET /applications/@me failed; cannot tell whether the refused privileged intents were enabled")]
+    private static partial void LogApplicationLookupFailed(ILogger logger, Exception exception);
 }

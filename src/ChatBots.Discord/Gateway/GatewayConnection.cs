@@ -13,7 +13,8 @@ internal sealed class GatewayConnection(ClientWebSocket socket, bool resuming, T
     private CancellationTokenSource? _heartbeatCts;
     private Task _heartbeat = Task.CompletedTask;
     private volatile bool _ackReceived = true;
-    private volatile bool _healthy;
+    private long _readyAt = -1;
+    private TimeSpan _heartbeatInterval;
 
     public ClientWebSocket Socket { get; } = socket;
 
@@ -29,23 +30,30 @@ internal sealed class GatewayConnection(ClientWebSocket socket, bool resuming, T
         set => _ackReceived = value;
     }
 
-    /// <summary>READY or RESUMED arrived on this connection.</summary>
-    public bool Healthy
-    {
-        get => _healthy;
-        set => _healthy = value;
-    }
-
     public Task<ConnectionOutcome> Outcome => _outcome.Task;
 
     /// <summary>The first reason wins; later ones (the close that follows op 7) are ignored.</summary>
     public void SetOutcome(ConnectionOutcome outcome) => _outcome.TrySetResult(outcome);
 
+    /// <summary>READY or RESUMED arrived on this connection.</summary>
+    public void MarkReady() => Interlocked.CompareExchange(ref _readyAt, time.GetTimestamp(), -1);
+
+    /// <summary>
+    /// READY or RESUMED arrived and the connection then lived at least one heartbeat interval. A server that closes
+    /// straight after RESUMED must count as a failure, or every reconnect would come without backoff.
+    /// </summary>
+    public bool LivedHealthy()
+    {
+        long readyAt = Interlocked.Read(ref _readyAt);
+        return readyAt >= 0 && _heartbeatInterval > TimeSpan.Zero && time.GetElapsedTime(readyAt) >= _heartbeatInterval;
+    }
+
     /// <summary>Hello: reset the ACK flag and (re)start the heartbeat loop.</summary>
-    public void StartHeartbeat(Func<CancellationToken, Task> loop, CancellationToken connectionToken)
+    public void StartHeartbeat(TimeSpan interval, Func<CancellationToken, Task> loop, CancellationToken connectionToken)
     {
         _heartbeatCts?.Cancel();
         _heartbeatCts = CancellationTokenSource.CreateLinkedTokenSource(connectionToken);
+        _heartbeatInterval = interval;
         _ackReceived = true;
         _heartbeat = loop(_heartbeatCts.Token);
     }

@@ -28,10 +28,14 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
     private readonly SlidingWindowLimiter _global = new(50, TimeSpan.FromSeconds(1), time);
     private readonly Queue<DateTimeOffset> _invalid = new();
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _unauthorizedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private DateTimeOffset _globalPauseUntil;
     private volatile bool _unauthorized;
 
     private TimeSpan MaxWait => options.Value.MaxRateLimitWait;
+
+    /// <summary>Completes at the first 401: the token was revoked or reset, and every later request is refused.</summary>
+    internal Task Unauthorized => _unauthorizedSignal.Task;
 
     /// <summary>True while a global 429 pauses every request.</summary>
     internal bool IsGloballyPaused
@@ -120,6 +124,7 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             _unauthorized = true;
+            _unauthorizedSignal.TrySetResult();
             CountInvalid();
             return TimeSpan.Zero;
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using ChatBots.Discord.Api;
@@ -22,12 +23,18 @@ internal sealed partial class DiscordRestClient(
 {
     internal const string HttpClientName = "ChatBots.Discord";
     internal const string CdnClientName = "ChatBots.Discord.Cdn";
-    internal const string UserAgent = "DiscordBot (https://github.com/chatbots/chatbots, 1.0)";
+    internal const string ProjectUrl = "https://github.com/chatbots/chatbots";
+
+    /// <summary>Discord's required form, <c>DiscordBot ($url, $versionNumber)</c>; Cloudflare may block other agents.</summary>
+    internal static readonly string UserAgent = $"DiscordBot ({ProjectUrl}, {ProductVersion()})";
 
     /// <summary>The transcription API takes 25 MB; nothing larger is worth downloading.</summary>
     internal const long MaxAttachmentBytes = 25 * 1024 * 1024;
 
     private const int MaxAttempts = 5;
+
+    /// <summary>Completes at the first 401 on any route: the adapter must stop and say so.</summary>
+    public Task Unauthorized => limiter.Unauthorized;
 
     public Task<GatewayBotInfo> GetGatewayBotAsync(CancellationToken cancellationToken) =>
         SendAsync(new DiscordRoute(HttpMethod.Get, "gateway/bot", ""), "gateway/bot", null, DiscordJsonContext.Default.GatewayBotInfo, cancellationToken);
@@ -249,6 +256,15 @@ internal sealed partial class DiscordRestClient(
                 }
             }
         }
+    }
+
+    /// <summary>The informational version without build metadata (<c>1.2.0+abc123</c> → <c>1.2.0</c>).</summary>
+    private static string ProductVersion()
+    {
+        string? version = typeof(DiscordRestClient).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        int plus = version?.IndexOf('+', StringComparison.Ordinal) ?? -1;
+        version = plus >= 0 ? version![..plus] : version;
+        return string.IsNullOrWhiteSpace(version) ? "1.0" : version;
     }
 
     private static TimeSpan Backoff(int attempt) =>

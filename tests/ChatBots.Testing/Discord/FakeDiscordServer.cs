@@ -41,6 +41,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
     private readonly List<(int Index, TaskCompletionSource<FakeGatewayConnection> Tcs)> _connectionWaiters = [];
     private readonly List<(long Seq, string Frame)> _eventLog = [];
     private int _sessionCounter;
+    private int _gatewayLookups;
     private long _seq;
 
     private FakeDiscordServer(WebApplication app)
@@ -74,6 +75,27 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
 
     /// <summary>On resume, also replay this many events the client already received (a redelivery the client must ignore).</summary>
     public int ResumeReplayOverlap { get; set; }
+
+    /// <summary>The <c>url</c> of the n-th (0-based) <c>GET /gateway/bot</c> answer; null or unset = <see cref="GatewayUrl"/>.</summary>
+    public Func<int, string?>? GatewayUrlForLookup { get; set; }
+
+    /// <summary><c>resume_gateway_url</c> in READY; null = <see cref="ResumeUrl"/>.</summary>
+    public string? ReadyResumeGatewayUrl { get; set; }
+
+    /// <summary>The Hello frame a connection gets (a malformed one, say); null or unset = a normal Hello.</summary>
+    public Func<FakeGatewayConnection, string?>? HelloFrame { get; set; }
+
+    /// <summary>The <c>d</c> of the READY a connection gets; null or unset = a normal READY.</summary>
+    public Func<FakeGatewayConnection, JsonNode?>? ReadyData { get; set; }
+
+    /// <summary>When set, every connection is closed with this code right after its READY or RESUMED.</summary>
+    public int? CloseAfterReady { get; set; }
+
+    /// <summary><c>flags</c> of the application (<c>GET /applications/@me</c>): the privileged intents the portal allows.</summary>
+    public long ApplicationFlags { get; set; }
+
+    /// <summary>The clock of recorded timestamps (requests, payloads); a test's fake clock makes them fake-time stamps.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     /// <summary>The session of the last READY.</summary>
     public string? CurrentSessionId { get; private set; }
@@ -259,15 +281,20 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
 
                 connection.SessionId = sessionId;
                 ActiveConnection = connection;
-                await SendDispatchAsync(connection, "READY", new JsonObject
+                await SendDispatchAsync(connection, "READY", ReadyData?.Invoke(connection) ?? new JsonObject
                 {
                     ["v"] = 10,
                     ["user"] = new JsonObject { ["id"] = BotUserId, ["username"] = "chatbots", ["bot"] = true },
                     ["guilds"] = new JsonArray(),
                     ["session_id"] = sessionId,
-                    ["resume_gateway_url"] = ResumeUrl,
-                    ["application"] = new JsonObject { ["id"] = ApplicationId, ["flags"] = 0 },
+                    ["resume_gateway_url"] = ReadyResumeGatewayUrl ?? ResumeUrl,
+                    ["application"] = new JsonObject { ["id"] = ApplicationId, ["flags"] = ApplicationFlags },
                 });
+                if (CloseAfterReady is int afterReady)
+                {
+                    await connection.CloseAsync(afterReady, "scripted after READY");
+                }
+
                 break;
             case 6:
                 string? resumeSession = payload.D?["session_id"]?.GetValue<string>();
@@ -300,6 +327,11 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
 
                 ActiveConnection = connection;
                 await SendDispatchAsync(connection, "RESUMED", new JsonObject());
+                if (CloseAfterReady is int afterResumed)
+                {
+                    await connection.CloseAsync(afterResumed, "scripted after RESUMED");
+                }
+
                 break;
             default:
                 break;
@@ -388,7 +420,10 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
             context.Response.Headers["X-RateLimit-Bucket"] = "default-" + BucketName().Replace(path, "_");
         }
 
-        Record(new RecordedRequest(method, path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, body, json, TimeProvider.System.GetTimestamp(), status));
+        Record(new RecordedRequest(method, path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, body, json, Clock.GetTimestamp(), status)
+        {
+            ResponseBody = responseBody,
+        });
         context.Response.StatusCode = status;
         if (status != 204)
         {
@@ -403,9 +438,10 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
         switch (method, parts)
         {
             case ("GET", ["gateway", "bot"]):
+                int lookup = Interlocked.Increment(ref _gatewayLookups) - 1;
                 return (200, new JsonObject
                 {
-                    ["url"] = GatewayUrl,
+                    ["url"] = GatewayUrlForLookup?.Invoke(lookup) ?? GatewayUrl,
                     ["shards"] = 1,
                     ["session_start_limit"] = new JsonObject
                     {
@@ -418,7 +454,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
             case ("GET", ["gateway"]):
                 return (200, new JsonObject { ["url"] = GatewayUrl }.ToJsonString());
             case ("GET", ["applications", "@me"]):
-                return (200, new JsonObject { ["id"] = ApplicationId, ["name"] = "ChatBots" }.ToJsonString());
+                return (200, new JsonObject { ["id"] = ApplicationId, ["name"] = "ChatBots", ["flags"] = ApplicationFlags }.ToJsonString());
             case ("PUT", ["applications", _, "commands"]) or ("PUT", ["applications", _, "guilds", _, "commands"]):
                 return (200, json?.ToJsonString() ?? "[]");
             case ("POST", ["channels", var channel, "messages"]):
@@ -455,7 +491,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
     {
         string path = (string?)context.Request.RouteValues["path"] ?? "";
         int status = _cdn.TryGetValue(path, out (byte[] Bytes, string ContentType) file) ? 200 : 404;
-        Record(new RecordedRequest("GET", "cdn/" + path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, "", null, TimeProvider.System.GetTimestamp(), status));
+        Record(new RecordedRequest("GET", "cdn/" + path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, "", null, Clock.GetTimestamp(), status));
         context.Response.StatusCode = status;
         if (status == 200)
         {

@@ -119,11 +119,11 @@ public sealed class FakeGatewayConnection
 
     internal async Task RunAsync(CancellationToken cancellationToken)
     {
-        await SendJsonAsync(new JsonObject
+        await SendTextAsync(_server.HelloFrame?.Invoke(this) ?? new JsonObject
         {
             ["op"] = 10,
             ["d"] = new JsonObject { ["heartbeat_interval"] = (int)_server.HeartbeatInterval.TotalMilliseconds },
-        });
+        }.ToJsonString());
         byte[] buffer = new byte[16 * 1024];
         var message = new MemoryStream();
         try
@@ -147,7 +147,7 @@ public sealed class FakeGatewayConnection
 
                 string text = Encoding.UTF8.GetString(message.GetBuffer(), 0, (int)message.Length);
                 JsonNode? node = JsonNode.Parse(text);
-                var payload = new ReceivedPayload(node?["op"]?.GetValue<int>() ?? -1, node?["d"], text, TimeProvider.System.GetTimestamp());
+                var payload = new ReceivedPayload(node?["op"]?.GetValue<int>() ?? -1, node?["d"], text, _server.Clock.GetTimestamp());
                 Record(payload);
                 await _server.OnPayloadAsync(this, payload);
             }

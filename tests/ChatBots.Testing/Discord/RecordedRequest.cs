@@ -9,7 +9,7 @@ namespace ChatBots.Testing.Discord;
 /// <param name="UserAgent">The User-Agent header, if any.</param>
 /// <param name="Body">The raw body.</param>
 /// <param name="Json">The body parsed as JSON, when it is JSON.</param>
-/// <param name="Timestamp">When it arrived (<see cref="TimeProvider.System"/> timestamp), for lower-bound timing checks.</param>
+/// <param name="Timestamp">When it arrived (a timestamp of <see cref="FakeDiscordServer.Clock"/>), for lower-bound timing checks.</param>
 /// <param name="Status">The status the fake answered with.</param>
 public sealed record RecordedRequest(
     string Method,
@@ -19,4 +19,8 @@ public sealed record RecordedRequest(
     string Body,
     JsonNode? Json,
     long Timestamp,
-    int Status);
+    int Status)
+{
+    /// <summary>The body the fake answered with (a created message carries its new id).</summary>
+    public string? ResponseBody { get; init; }
+}

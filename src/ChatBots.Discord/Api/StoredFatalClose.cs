@@ -1,0 +1,7 @@
+namespace ChatBots.Discord.Api;
+
+/// <summary>
+/// A fatal gateway close as persisted under <c>discord:fatal:{shard}</c>. <see cref="Fingerprint"/> is a SHA-256 of the
+/// token, intents and shard settings (never the token itself): while it matches, a restarted host does not identify again.
+/// </summary>
+internal sealed record StoredFatalClose(int Code, string Fingerprint, long AtUnixMs);
