@@ -203,6 +203,38 @@ public sealed class CommandAndLaneTests
     }
 
     [Fact]
+    public async Task Engine_StopTimesOutWithQueuedMessages_EverySinkIsStillFinishedAndNothingAnswered()
+    {
+        EngineHarness harness = EngineHarness.Create();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Model.Responder = async (_, ct) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, ct);
+            return new FakeReply("never");
+        };
+        var inFlight = new RecordingReplySink();
+        var queued = new[] { new RecordingReplySink(), new RecordingReplySink() };
+        harness.Engine.Enqueue(EngineHarness.Message("slow"), inFlight);
+        foreach (RecordingReplySink sink in queued)
+        {
+            harness.Engine.Enqueue(EngineHarness.Message("waiting"), sink);
+        }
+
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var expired = new CancellationTokenSource();
+        await expired.CancelAsync();
+        await harness.Engine.StopAsync(expired.Token);
+
+        // The adapters learn that the engine is done with every message (Telegram keeps them pending for the next start).
+        Assert.True(inFlight.Finished.IsCompleted);
+        Assert.All(queued, s => Assert.True(s.Finished.IsCompleted));
+        Assert.All(queued, s => Assert.Empty(s.Replies));
+        Assert.Single(harness.Model.Prompts);
+        await harness.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Engine_HistorySurvivesRestart_FromTheStore()
     {
         var store = new InMemoryConversationStore();

@@ -17,6 +17,7 @@ internal sealed partial class ConversationLanes<TItem>
     private readonly TimeSpan _idleTimeout;
     private readonly TimeProvider _time;
     private readonly Func<Lane<TItem>, TItem, CancellationToken, Task> _handler;
+    private readonly Func<TItem, Task> _abandoned;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _abort = new();
     private bool _stopping;
@@ -27,6 +28,7 @@ internal sealed partial class ConversationLanes<TItem>
         TimeSpan idleTimeout,
         TimeProvider time,
         Func<Lane<TItem>, TItem, CancellationToken, Task> handler,
+        Func<TItem, Task> abandoned,
         ILogger logger)
     {
         _capacity = capacity;
@@ -34,6 +36,7 @@ internal sealed partial class ConversationLanes<TItem>
         _idleTimeout = idleTimeout;
         _time = time;
         _handler = handler;
+        _abandoned = abandoned;
         _logger = logger;
     }
 
@@ -121,6 +124,7 @@ internal sealed partial class ConversationLanes<TItem>
             catch (OperationCanceledException)
             {
                 LogCancelled(_logger, lane.Key.ToString());
+                await AbandonAsync(lane, item);
                 return;
             }
 
@@ -142,6 +146,28 @@ internal sealed partial class ConversationLanes<TItem>
                 _slots.Release();
             }
         }
+    }
+
+    /// <summary>
+    /// Shutdown ran out of time before these items were handled: each is told so (its adapter keeps it for the next
+    /// start) instead of being dropped without a word.
+    /// </summary>
+    private async Task AbandonAsync(Lane<TItem> lane, TItem first)
+    {
+        TItem? item = first;
+        do
+        {
+            try
+            {
+                await _abandoned(item!);
+            }
+            catch (Exception ex)
+            {
+                // One adapter's failure to record an abandoned item must not keep the others from being told.
+                LogHandlerFailed(_logger, lane.Key.ToString(), ex);
+            }
+        }
+        while (lane.Channel.Reader.TryRead(out item));
     }
 
     /// <summary>Waits for the next item; false when the lane was completed or retired for idleness.</summary>

@@ -94,7 +94,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         _time = time;
         _logger = logger;
         EngineOptions o = options.CurrentValue;
-        _lanes = new ConversationLanes<WorkItem>(o.LaneCapacity, o.MaxConcurrentConversations, o.IdleLaneTimeout, time, HandleAsync, logger);
+        _lanes = new ConversationLanes<WorkItem>(o.LaneCapacity, o.MaxConcurrentConversations, o.IdleLaneTimeout, time, HandleAsync, AbandonedAsync, logger);
     }
 
     public IReadOnlyList<EngineCommand> Commands => CommandList;
@@ -116,6 +116,9 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
 
     /// <summary>Stops accepting and lets queued replies finish until the host's shutdown timeout cancels them.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => _lanes.StopAsync(cancellationToken);
+
+    /// <summary>Shutdown cut the drain short before this message was handled: its sink is still told the engine is done.</summary>
+    private static Task AbandonedAsync(WorkItem item) => item.Sink.WorkFinishedAsync(CancellationToken.None).AsTask();
 
     private async Task HandleAsync(Lane<WorkItem> lane, WorkItem item, CancellationToken cancellationToken)
     {
