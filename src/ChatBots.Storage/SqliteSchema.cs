@@ -133,7 +133,7 @@ internal static class SqliteSchema
     {
         if (version > CurrentVersion)
         {
-            throw new InvalidOperationException(string.Create(
+            throw new SchemaTooNewException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"{path} has schema version {version}, newer than the {CurrentVersion} this build knows. Run a newer build or restore a backup."));
         }

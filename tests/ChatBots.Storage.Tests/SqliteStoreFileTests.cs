@@ -92,7 +92,7 @@ public sealed class SqliteStoreFileTests : IDisposable
         await (await SqliteStore.OpenAsync(_directory.Path, Ct)).DisposeAsync();
         Execute(DatabasePath, "INSERT INTO schema_version (version, applied_at) VALUES (99, 0);");
 
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => SqliteStore.OpenAsync(_directory.Path, Ct));
+        var error = await Assert.ThrowsAsync<SchemaTooNewException>(() => SqliteStore.OpenAsync(_directory.Path, Ct));
 
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
     }

@@ -1,7 +1,7 @@
-using System.Data.Common;
 using ChatBots.Engine.Storage;
 using ChatBots.Host.Health;
 using ChatBots.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +16,10 @@ internal static class StartupChecks
     public static async Task RunAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         ChatBotsCli.ValidateConfiguration(services);
-        // The port first: failing there leaves nothing behind, while opening the store may create the database.
+        // The store before the port: once the health endpoint is bound it logs that it listens and /healthz answers
+        // "ok", which a bot that cannot open its data must never claim, not even for a moment. A port in use found
+        // after the store was opened leaves only the database the next start would create anyway.
+        OpenStore(services);
         if (services.GetService<HealthEndpoint>() is { } health)
         {
             try
@@ -30,8 +33,6 @@ internal static class StartupChecks
                 throw new StartupException($"Health:Url '{url}' cannot be used: {ex.Message}", ex);
             }
         }
-
-        OpenStore(services);
     }
 
     private static void OpenStore(IServiceProvider services)
@@ -51,9 +52,10 @@ internal static class StartupChecks
         {
             _ = services.GetRequiredService<IConversationStore>();
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DbException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or SchemaTooNewException)
         {
-            // Unwritable directory, a file that is not a database, a schema newer than this build.
+            // Unwritable directory, a file that is not a database, a schema newer than this build. Anything else is a
+            // bug, and keeps its stack trace.
             throw new StartupException($"Storage:DataDirectory '{directory}': {Path.Combine(full, SqliteStore.FileName)} cannot be opened: {ex.Message}", ex);
         }
     }
