@@ -93,7 +93,7 @@ internal static class TokensCommand
         {
             if (message.ValueKind != JsonValueKind.Object)
             {
-                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}] is a {Kind(message)}, not a message object such as {{\"role\":\"user\",\"content\":\"...\"}}."));
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}] is {Kind(message)}, not a message object such as {{\"role\":\"user\",\"content\":\"...\"}}."));
             }
 
             string role = OptionalString(message, "role", index) ?? "user";
@@ -106,7 +106,7 @@ internal static class TokensCommand
                     JsonValueKind.String => c.GetString() ?? "",
                     JsonValueKind.Array => ContentParts(c, index),
                     JsonValueKind.Null => "",
-                    _ => throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content is a {Kind(c)}; expected a string or an array of parts.")),
+                    _ => throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content is {Kind(c)}; expected a string or an array of parts.")),
                 };
             }
 
@@ -138,14 +138,14 @@ internal static class TokensCommand
         {
             if (p.ValueKind != JsonValueKind.Object)
             {
-                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}] is a {Kind(p)}, not a part object such as {{\"type\":\"text\",\"text\":\"...\"}}."));
+                throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}] is {Kind(p)}, not a part object such as {{\"type\":\"text\",\"text\":\"...\"}}."));
             }
 
             if (p.TryGetProperty("text", out JsonElement t))
             {
                 if (t.ValueKind != JsonValueKind.String)
                 {
-                    throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}].text is a {Kind(t)}; expected a string."));
+                    throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].content[{part}].text is {Kind(t)}; expected a string."));
                 }
 
                 text.Append(t.GetString());
@@ -166,16 +166,17 @@ internal static class TokensCommand
 
         return value.ValueKind == JsonValueKind.String
             ? value.GetString()
-            : throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].{property} is a {Kind(value)}; expected a string."));
+            : throw new InputException(string.Create(CultureInfo.InvariantCulture, $"messages[{index}].{property} is {Kind(value)}; expected a string."));
     }
 
+    /// <summary>The element's kind with its article, for "messages[0] is an array".</summary>
     private static string Kind(JsonElement element) => element.ValueKind switch
     {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
         _ => "null",
     };
 
