@@ -51,7 +51,15 @@ public sealed class ChatbotsProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    public static ChatbotsProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args)
+    /// <summary>Starts <c>chatbots</c> with this process's environment, cleaned (<see cref="ChildEnvironment"/>), plus <paramref name="environment"/>.</summary>
+    public static ChatbotsProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> environment, params string[] args) =>
+        Start(workingDirectory, InheritedEnvironment(), environment, args);
+
+    /// <summary>
+    /// Starts <c>chatbots</c> as if this process's environment were <paramref name="inherited"/>: a test can prove that
+    /// what a developer exported does not reach the child.
+    /// </summary>
+    public static ChatbotsProcess Start(string workingDirectory, IReadOnlyDictionary<string, string?> inherited, IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -69,14 +77,8 @@ public sealed class ChatbotsProcess : IAsyncDisposable
             info.ArgumentList.Add(arg);
         }
 
-        // A clean slate: nothing from the developer's shell decides the outcome.
-        foreach (string key in info.Environment.Keys.Where(k => k.StartsWith("OpenAI__", StringComparison.Ordinal) || k.StartsWith("Telegram__", StringComparison.Ordinal) || k.StartsWith("Discord__", StringComparison.Ordinal) || k == "OPENAI_API_KEY").ToList())
-        {
-            info.Environment.Remove(key);
-        }
-
-        info.Environment["DOTNET_ENVIRONMENT"] = "Testing";
-        foreach ((string key, string? value) in environment)
+        info.Environment.Clear();
+        foreach ((string key, string? value) in ChildEnvironment(inherited, environment))
         {
             info.Environment[key] = value;
         }
@@ -88,6 +90,51 @@ public sealed class ChatbotsProcess : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
+        return result;
+    }
+
+    /// <summary>
+    /// The child's environment: <paramref name="inherited"/> without anything that configures the bot — every
+    /// <c>Section__Key</c> variable (any name containing <c>__</c>, which the configuration reads case-insensitively, so
+    /// <c>Storage__DataDirectory</c> or <c>Budgets__UserDailyUsd</c> in a developer's shell cannot point a test at a real
+    /// database or budget), <c>OPENAI_API_KEY</c> and the environment names — then <c>DOTNET_ENVIRONMENT=Testing</c>, then
+    /// the test's own <paramref name="environment"/>.
+    /// </summary>
+    public static Dictionary<string, string?> ChildEnvironment(IReadOnlyDictionary<string, string?> inherited, IReadOnlyDictionary<string, string?> environment)
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach ((string key, string? value) in inherited)
+        {
+            if (!IsBotSetting(key))
+            {
+                result[key] = value;
+            }
+        }
+
+        result["DOTNET_ENVIRONMENT"] = "Testing";
+        foreach ((string key, string? value) in environment)
+        {
+            result[key] = value;
+        }
+
+        return result;
+
+        static bool IsBotSetting(string key) =>
+            key.Contains("__", StringComparison.Ordinal)
+            || key.Equals("OPENAI_API_KEY", StringComparison.OrdinalIgnoreCase)
+            || key.Equals("DOTNET_ENVIRONMENT", StringComparison.OrdinalIgnoreCase)
+            || key.Equals("ASPNETCORE_ENVIRONMENT", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>This process's environment variables.</summary>
+    public static Dictionary<string, string?> InheritedEnvironment()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            result[(string)entry.Key] = (string?)entry.Value;
+        }
+
         return result;
     }
 
