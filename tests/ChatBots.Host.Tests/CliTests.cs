@@ -149,17 +149,68 @@ public sealed class CliTests
         Assert.False(Directory.Exists(Path.Combine(dir.Path, "data")));
     }
 
-    [Fact]
-    public async Task Run_DataDirectoryCannotBeCreated_OneLineNamingTheSettingAndNoConnection()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the Docker image's default: the store is checked before the port is bound, so nothing claims health
+    public async Task Run_DataDirectoryCannotBeCreated_OneLineNamingTheSettingAndNoConnection(bool healthEnabled)
     {
         using var dir = new TempDirectory();
         await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings["Health__Enabled"] = healthEnabled ? "true" : "false";
+        settings["Health__Url"] = "http://127.0.0.1:0";
 
-        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, TelegramBot(telegram), null, "run", "--Storage:DataDirectory=/proc/chatbots-cannot-be-here");
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run", "--Storage:DataDirectory=/proc/chatbots-cannot-be-here");
 
         Assert.Equal(1, code);
         Assert.StartsWith("Error: Storage:DataDirectory '/proc/chatbots-cannot-be-here' cannot be created: ", output, StringComparison.Ordinal);
         Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_DatabaseFileIsNotADatabase_OneLineNamingTheFileAndNoConnection(bool healthEnabled)
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        string data = Path.Combine(dir.Path, "data");
+        Directory.CreateDirectory(data);
+        await File.WriteAllTextAsync(Path.Combine(data, "chatbots.db"), "these are my notes, not a database, and they are long enough to fill a header");
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        settings["Health__Enabled"] = healthEnabled ? "true" : "false";
+        settings["Health__Url"] = "http://127.0.0.1:0";
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, settings, null, "run");
+
+        Assert.Equal(1, code);
+        string line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"Error: Storage:DataDirectory './data': {Path.Combine(data, "chatbots.db")} cannot be opened: ", line, StringComparison.Ordinal);
+        Assert.Empty(telegram.Requests);
+    }
+
+    [Fact]
+    public async Task Run_DatabaseFromANewerBuild_OneLineNamingTheSchemaAndNoConnection()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        string data = Path.Combine(dir.Path, "data");
+        await (await Storage.SqliteStore.OpenAsync(data, CancellationToken.None)).DisposeAsync();
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(data, "chatbots.db")};Pooling=False"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "INSERT INTO schema_version (version, applied_at) VALUES (99, 0);";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        (int code, string output) = await ChatbotsProcess.RunAsync(dir.Path, TelegramBot(telegram), null, "run");
+
+        Assert.Equal(1, code);
+        string line = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("Error: Storage:DataDirectory './data': ", line, StringComparison.Ordinal);
+        Assert.Contains("has schema version 99, newer than", line, StringComparison.Ordinal);
         Assert.Empty(telegram.Requests);
     }
 
@@ -187,7 +238,7 @@ public sealed class CliTests
     }
 
     [Fact]
-    public async Task Run_ShutdownTimeoutZeroAndAnotherBadValue_ExitsTwoListingBothShortly()
+    public async Task Run_ShutdownTimeoutZeroAndAnotherBadValue_ExitsTwoListingBoth()
     {
         using var dir = new TempDirectory();
         await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
@@ -242,10 +293,31 @@ public sealed class CliTests
         settings.Remove("OpenAI__ApiKey");
         settings["OPENAI_API_KEY"] = "sk-from-the-usual-variable";
 
+        // No OpenAI:BaseUrl: the public API, which refuses to start without a key (Run_TokenButNoApiKey_ExitsTwoBeforeConnecting).
         await using ChatbotsProcess bot = ChatbotsProcess.Start(dir.Path, settings, "run");
         await bot.WaitForOutputAsync("Telegram adapter connected", TimeSpan.FromSeconds(60));
 
         Assert.Contains(telegram.Requests, r => r.Method == "getme");
+        Assert.Equal(0, await bot.TerminateAsync(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task Run_KeyOnlyInOpenAIApiKeyVariable_ModelCallsCarryThatKey()
+    {
+        using var dir = new TempDirectory();
+        await using Testing.Telegram.FakeTelegramBotApi telegram = await Testing.Telegram.FakeTelegramBotApi.StartAsync();
+        Dictionary<string, string?> settings = TelegramBot(telegram);
+        await using FakeOpenAIServer openai = await FakeOpenAIServer.StartAsync();
+        settings.Remove("OpenAI__ApiKey");
+        settings["OPENAI_API_KEY"] = "sk-from-the-usual-variable";
+        // A compatible server needs no key to start, so only the header it receives shows which key was used.
+        settings["OpenAI__BaseUrl"] = openai.BaseUrl.ToString();
+
+        await using ChatbotsProcess bot = ChatbotsProcess.Start(dir.Path, settings, "run");
+        telegram.EnqueueMessage(Testing.Telegram.TelegramUpdates.PrivateText(4242, "hello"));
+
+        Assert.Equal("echo: hello", (await telegram.NextMessageAsync(4242, TimeSpan.FromSeconds(60))).Text);
+        Assert.Equal("Bearer sk-from-the-usual-variable", Assert.Single(openai.ChatRequests).Authorization);
         Assert.Equal(0, await bot.TerminateAsync(TimeSpan.FromSeconds(60)));
     }
 
@@ -255,7 +327,8 @@ public sealed class CliTests
     [InlineData("""{"model":"gpt-4o"}""", "no \"messages\" array")]
     [InlineData("""{"messages":"hi"}""", "Expected OpenAI's \"messages\" array")]
     [InlineData("""[{"role":5,"content":"x"}]""", "messages[0].role is a number")]
-    [InlineData("""[{"role":"user","content":{"text":"x"}}]""", "messages[0].content is a object")]
+    [InlineData("""[{"role":"user","content":{"text":"x"}}]""", "messages[0].content is an object")]
+    [InlineData("""[["user","x"]]""", "messages[0] is an array, not a message object")]
     [InlineData("""[{"role":"user",""", "not valid JSON")]
     public async Task Tokens_MessagesOfTheWrongShape_ExitsUsageWithOneLine(string json, string expected)
     {

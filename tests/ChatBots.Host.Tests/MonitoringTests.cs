@@ -82,10 +82,32 @@ public sealed class MonitoringTests : IAsyncLifetime
     }
 
     [Fact]
-    public void HealthEndpoint_DefaultConfiguration_ListensOnLoopbackOnly()
+    public async Task HealthEndpoint_DefaultConfiguration_ListensOnLoopbackOnly()
     {
-        var url = new Uri(_host.Services.GetRequiredService<IOptions<HealthOptions>>().Value.Url);
+        // The configured default address, on a free port (its own 8080 may be taken on a developer's machine).
+        var configured = new Uri(_host.Services.GetRequiredService<IOptions<HealthOptions>>().Value.Url);
+        string url = new UriBuilder(configured) { Port = 0 }.Uri.ToString().TrimEnd('/');
+        using var data = new TempDirectory();
+        string[] args =
+        [
+            $"--Storage:DataDirectory={data.Path}",
+            $"--OpenAI:BaseUrl={_openai.BaseUrl}",
+            "--Health:Enabled=true",
+            $"--Health:Url={url}",
+        ];
+        using IHost host = HostFactory.CreateBuilder(args, HostMode.Run).Build();
+        await host.StartAsync();
+        try
+        {
+            var bound = new Uri(host.Services.GetRequiredService<HealthEndpoint>().Address!);
+            using var http = new HttpClient();
 
-        Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(url.Host)), $"Health:Url defaults to {url}, reachable from outside.");
+            Assert.True(System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(bound.Host)), $"The health endpoint listens on {bound}, reachable from outside.");
+            Assert.Equal("ok", await http.GetStringAsync(new Uri(bound, "/healthz")));
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
     }
 }
