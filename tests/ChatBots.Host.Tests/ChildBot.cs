@@ -53,12 +53,12 @@ internal static partial class ChildBot
         return new Uri(match.Groups["address"].Value);
     }
 
-    /// <summary>Runs <c>chatbots usage --by model</c> in <paramref name="directory"/>: per model, (calls, input, cached, output).</summary>
-    public static async Task<IReadOnlyDictionary<string, (long Calls, long Input, long Cached, long Output)>> UsageByModelAsync(string directory)
+    /// <summary>Runs <c>chatbots usage --by model</c> in <paramref name="directory"/>: one row per model, and "total".</summary>
+    public static async Task<IReadOnlyDictionary<string, UsageLine>> UsageByModelAsync(string directory)
     {
         (int code, string output) = await ChatbotsProcess.RunAsync(directory, new Dictionary<string, string?>(), null, "usage", "--by", "model");
         Assert.True(code == 0, $"chatbots usage exited {code}:\n{output}");
-        var rows = new Dictionary<string, (long, long, long, long)>(StringComparer.Ordinal);
+        var rows = new Dictionary<string, UsageLine>(StringComparer.Ordinal);
         foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1))
         {
             string[] cells = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -67,12 +67,26 @@ internal static partial class ChildBot
                 continue;
             }
 
-            rows[cells[0]] = (Number(cells[1]), Number(cells[2]), Number(cells[3]), Number(cells[4]));
+            rows[cells[0]] = new UsageLine(
+                Number(cells[1]),
+                Number(cells[2]),
+                Number(cells[3]),
+                Number(cells[4]),
+                decimal.Parse(cells[5], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture),
+                MicroDollars(cells[6]));
         }
 
         return rows;
 
         static long Number(string cell) => long.Parse(cell.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture);
+
+        // "$0.001234": the usage table prints costs to the micro-dollar.
+        static long MicroDollars(string cell)
+        {
+            Assert.StartsWith("$", cell, StringComparison.Ordinal);
+            decimal dollars = decimal.Parse(cell[1..], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
+            return (long)(dollars * 1_000_000m);
+        }
     }
 
     [GeneratedRegex(@"Health endpoint listening on (?<address>http://[^\s]+) \(")]

@@ -1,11 +1,15 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using ChatBots.Engine.Models;
+using ChatBots.Host.Cli;
 using ChatBots.Testing.Discord;
 using ChatBots.Testing.Fixtures;
 using ChatBots.Testing.OpenAI;
 using ChatBots.Testing.Process;
 using ChatBots.Testing.Telegram;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 
 namespace ChatBots.Host.Tests;
 
@@ -27,6 +31,9 @@ public sealed class EndToEndTests
         await using FakeOpenAIServer openai = await FakeOpenAIServer.StartAsync();
         await using FakeTelegramBotApi telegram = await FakeTelegramBotApi.StartAsync();
         await using FakeDiscordServer discord = await FakeDiscordServer.StartAsync();
+        // Discord's own interval (41.25 s), not the fake's 300 ms: on a loaded machine a missed 300 ms ACK makes the
+        // client reconnect, and /readyz would catch it between connections.
+        discord.HeartbeatInterval = TimeSpan.FromSeconds(41.25);
         var served = new ConcurrentQueue<FakeUsage>();
         var slowArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var releaseSlow = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -44,12 +51,12 @@ public sealed class EndToEndTests
 
             return reply;
         };
-        openai.DefaultAudioResponder = _ => FakeAudioReply.WithText("hello from the voice note");
+        // The server reports the duration it bills (longer than the note's declared 6 s and measured 6.124 s): the ledger bills that.
+        openai.DefaultAudioResponder = _ => FakeAudioReply.WithText("hello from the voice note", TimeSpan.FromSeconds(7.5));
         byte[] ogg = VoiceFixtures.Read("hello-en.ogg");
         telegram.AddFile("voice-e2e", ogg);
         Dictionary<string, string?> settings = ChildBot.Settings(openai, telegram, discord);
-        // The host's "stopping" line (Debug) comes just before the engine stops taking messages.
-        settings["Logging__LogLevel__Microsoft.Extensions.Hosting"] = "Debug";
+        EngineRefusesMessages.Configure(settings);
         var textUpdates = new List<(int MessageId, string Text)>();
 
         // First run: a conversation on each platform, a voice note, then SIGTERM while a reply is in flight.
@@ -79,8 +86,9 @@ public sealed class EndToEndTests
             {
                 Assert.Equal("ok", await http.GetStringAsync(new Uri(health, "/healthz")));
                 using HttpResponseMessage ready = await http.GetAsync(new Uri(health, "/readyz"));
-                JsonArray adapters = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!.AsArray();
-                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+                string readyBody = await ready.Content.ReadAsStringAsync();
+                JsonArray adapters = JsonNode.Parse(readyBody)!.AsArray();
+                Assert.True(ready.StatusCode == HttpStatusCode.OK, readyBody);
                 Assert.Equal(["telegram", "discord"], adapters.Select(a => a!["name"]!.GetValue<string>()));
                 Assert.All(adapters, a => Assert.True(a!["connected"]!.GetValue<bool>()));
             }
@@ -92,7 +100,7 @@ public sealed class EndToEndTests
             Say(telegram, Alice, "slow question", textUpdates);
             await slowArrived.Task.WaitAsync(ChildBot.Guard);
             bot.SendTerminate();
-            await bot.WaitForOutputAsync("Hosting stopping", ChildBot.Guard);
+            await EngineRefusesMessages.WaitAsync(bot);
             // Arrives while the engine drains (it cannot finish: the model is held), so Telegram is still receiving.
             int lateUpdate = Say(telegram, Alice, "sent during shutdown", textUpdates);
             await bot.WaitForOutputAsync($"Telegram update {lateUpdate}: the engine is stopping", ChildBot.Guard);
@@ -104,6 +112,8 @@ public sealed class EndToEndTests
         }
 
         // Second run on the same data: the update that arrived during shutdown is answered, once, and history continues.
+        // Discord redelivers the DMs it already delivered when the session resumes (at-least-once): they are not answered again.
+        discord.ResumeReplayOverlap = 2;
         await using (ChatbotsProcess bot = ChatbotsProcess.Start(dir.Path, settings, "run"))
         {
             Assert.Equal("reply to: sent during shutdown", (await telegram.NextMessageAsync(Alice, ChildBot.Guard)).Text);
@@ -113,23 +123,52 @@ public sealed class EndToEndTests
             string[] history = ["my name is Alice", "reply to: my name is Alice", "what is my name?", "reply to: what is my name?", "slow question", "reply to: slow question", "sent during shutdown", "reply to: sent during shutdown"];
             Assert.All(history, text => Assert.Contains(afterRestart.Messages, m => m.Content.Contains(text, StringComparison.Ordinal)));
 
+            // Dispatches of one channel are handled in order: once this is answered, the redelivered ones were handled too.
+            await bot.WaitForOutputAsync("Discord session resumed", ChildBot.Guard);
+            await discord.SendDispatchAsync("MESSAGE_CREATE", DiscordPayloads.DirectMessage(DiscordDm, "are you back?"));
+            await DiscordReplyAsync(discord, "reply to: are you back?");
+
             Assert.Equal(0, await bot.TerminateAsync(ChildBot.Guard));
         }
 
-        // No update answered twice (or not at all): exactly one reply to each text update.
+        // No message answered twice (or not at all), on either platform, in either run. Both processes have exited, so
+        // nothing can still arrive.
         Assert.All(textUpdates, update => Assert.Single(telegram.SentMessages, m => m.ReplyToMessageId == update.MessageId));
         Assert.Equal(textUpdates.Count, telegram.SentMessages.Count(m => m.ChatId == Alice));
+        TelegramSentMessage[] toBob = [.. telegram.SentMessages.Where(m => m.ChatId == Bob)];
+        Assert.Equal(2, toBob.Length);
+        Assert.Contains("hello from the voice note", toBob[0].Text, StringComparison.Ordinal);
+        Assert.Equal("reply to: hello from the voice note", toBob[1].Text);
+        Assert.Equal(
+            ["reply to: my colour is teal", "reply to: what is my colour?", "reply to: are you back?"],
+            discord.RequestsTo("POST", $"^channels/{DiscordDm}/messages$").Select(r => r.Json?["content"]?.GetValue<string>()));
 
-        // The ledger holds what the fake served: one row per call, the same token totals.
-        IReadOnlyDictionary<string, (long Calls, long Input, long Cached, long Output)> usage = await ChildBot.UsageByModelAsync(dir.Path);
-        (long calls, long input, long cached, long output) = usage["gpt-6-luna"];
-        Assert.Equal(openai.ChatRequests.Count, served.Count);
-        Assert.Equal(served.Count, calls);
-        Assert.Equal(served.Sum(u => (long)u.PromptTokens), input);
-        Assert.Equal(0, cached);
-        Assert.Equal(served.Sum(u => (long)u.CompletionTokens), output);
-        Assert.Equal(openai.AudioRequests.Count, usage["gpt-4o-mini-transcribe"].Calls);
-        Assert.Equal(calls + 1, usage["total"].Calls);
+        // One model call per answer: no retries, no second call for a redelivered message, no summary (the history is short).
+        const int DiscordAnswers = 3;
+        const int VoiceAnswers = 1;
+        Assert.Equal(textUpdates.Count + DiscordAnswers + VoiceAnswers, served.Count);
+        Assert.Single(openai.AudioRequests);
+
+        // The ledger holds what the fake served, priced from the catalogue: the same calls, tokens and cost.
+        IReadOnlyDictionary<string, UsageLine> usage = await ChildBot.UsageByModelAsync(dir.Path);
+        using IHost cli = CliServices.CreateBuilder([]).Build();
+        ModelCatalogue catalogue = cli.Services.GetRequiredService<ModelCatalogue>();
+        ModelPrices chatPrices = catalogue.Resolve("gpt-6-luna").Prices;
+        ModelPrices audioPrices = catalogue.Resolve("gpt-4o-mini-transcribe").Prices;
+        UsageLine chat = usage["gpt-6-luna"];
+        Assert.Equal(served.Count, chat.Calls);
+        Assert.Equal(served.Sum(u => (long)u.PromptTokens), chat.Input);
+        Assert.Equal(0, chat.Cached);
+        Assert.Equal(served.Sum(u => (long)u.CompletionTokens), chat.Output);
+        long chatCost = served.Sum(u => chatPrices.ChatCost(u.PromptTokens, 0, u.CompletionTokens).Value);
+        Assert.Equal(chatCost, chat.CostMicroUsd);
+        UsageLine transcription = usage["gpt-4o-mini-transcribe"];
+        Assert.Equal(1, transcription.Calls);
+        Assert.Equal(7.5m, transcription.AudioSeconds);
+        long audioCost = audioPrices.AudioCost(7.5m).Value;
+        Assert.Equal(audioCost, transcription.CostMicroUsd);
+        Assert.Equal(served.Count + 1, usage["total"].Calls);
+        Assert.Equal(chatCost + audioCost, usage["total"].CostMicroUsd);
     }
 
     [Fact]
