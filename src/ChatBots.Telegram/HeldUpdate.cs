@@ -7,7 +7,7 @@ namespace ChatBots.Telegram;
 /// </summary>
 internal sealed class HeldUpdate(MappedMessage mapped, bool live)
 {
-    public MappedMessage Mapped { get; set; } = mapped;
+    public MappedMessage Mapped { get; } = mapped;
 
     public int UpdateId => Mapped.UpdateId;
 

@@ -136,8 +136,8 @@ internal sealed class TelegramUpdateMapper(
             IsGroup = sharedHistory,
             Audio = audio,
         };
-        var sentAt = new DateTimeOffset(message.Date.Ticks, TimeSpan.Zero);
-        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id, sentAt);
+        // message.Date is Telegram's clock: whether an update is backlog is decided by its position, never by its date.
+        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id);
     }
 
     private static string Clean(string text, List<(int Offset, int Length, string Replacement)> removals)

@@ -296,6 +296,63 @@ public sealed class TelegramRedeliveryTests
     }
 
     [Fact]
+    public async Task Webhook_DeliveriesTelegramHadPending_AreBacklog_LaterOnesLive()
+    {
+        await using TestClock clock = TestClock.Start();
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
+        var store = new InMemoryKeyValueStore();
+        var backlogGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var liveGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var engine = new RealEngine();
+        engine.Model.Responder = async (p, ct) =>
+        {
+            string text = p.Messages[^1].Text;
+            await (text is "m1" or "m2" or "m3" ? backlogGate : liveGate).Task.WaitAsync(ct);
+            return new FakeReply($"reply to: {text}", Usage);
+        };
+        // Telegram reports three updates waiting for the webhook (queued in the fake, which getWebhookInfo counts).
+        for (int i = 0; i < 3; i++)
+        {
+            api.EnqueueMessage(TelegramUpdates.PrivateText(7, "waiting"));
+        }
+
+        await using AdapterHost host = await AdapterHost.StartAsync(api, engine, store, clock.Time, new Dictionary<string, string?>
+        {
+            ["Telegram:Mode"] = "Webhook",
+            ["Telegram:Webhook:PublicUrl"] = "https://bot.example.test",
+            ["Telegram:Webhook:ListenUrl"] = "http://127.0.0.1:0",
+            ["Engine:LaneCapacity"] = "1",
+        });
+        await Waiting.UntilAsync(() => host.Status.IsConnected, "the webhook to be set");
+        var endpoint = new Uri(new Uri(host.Status.WebhookAddress!), "/telegram/webhook");
+        string secret = api.WebhookSecret!;
+
+        // The first three deliveries are that backlog: a full lane keeps them waiting, never "busy".
+        foreach (string text in new[] { "m1", "m2", "m3" })
+        {
+            Assert.Equal(200, await api.PostWebhookAsync(endpoint, secret, TelegramUpdates.PrivateText(42, text)));
+        }
+
+        backlogGate.SetResult();
+        string[] backlog = [(await api.NextMessageAsync(42, Guard)).Text, (await api.NextMessageAsync(42, Guard)).Text, (await api.NextMessageAsync(42, Guard)).Text];
+
+        // From then on deliveries are live: over the lane's capacity they get "busy".
+        Assert.Equal(200, await api.PostWebhookAsync(endpoint, secret, TelegramUpdates.PrivateText(42, "m4")));
+        await Waiting.UntilAsync(() => engine.ChatCalls.Any(c => c.Messages[^1].Text == "m4"), "the model call for m4");
+        Assert.Equal(200, await api.PostWebhookAsync(endpoint, secret, TelegramUpdates.PrivateText(42, "m5")));
+        JsonObject sixth = TelegramUpdates.PrivateText(42, "m6");
+        Assert.Equal(200, await api.PostWebhookAsync(endpoint, secret, sixth));
+        TelegramSentMessage busy = await api.NextMessageAsync(42, Guard);
+        liveGate.SetResult();
+        string[] live = [(await api.NextMessageAsync(42, Guard)).Text, (await api.NextMessageAsync(42, Guard)).Text];
+
+        Assert.Equal(["reply to: m1", "reply to: m2", "reply to: m3"], backlog);
+        Assert.StartsWith("I'm still working on earlier messages here.", busy.Text, StringComparison.Ordinal);
+        Assert.Equal(MessageId(sixth), busy.ReplyToMessageId);
+        Assert.Equal(["reply to: m4", "reply to: m5"], live);
+    }
+
+    [Fact]
     public async Task LiveMessageBeyondTheLaneCapacity_DatedBeforeTheHostsClock_IsToldTheBotIsBusy()
     {
         await using TestClock clock = TestClock.Start();

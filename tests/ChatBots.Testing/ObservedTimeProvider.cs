@@ -12,6 +12,9 @@ namespace ChatBots.Testing;
 public sealed class ObservedTimeProvider : TimeProvider
 {
     private readonly Lock _gate = new();
+
+    // FakeTimeProvider's clock is not safe to move from two threads at once (a test and an automatic driver).
+    private readonly Lock _advancing = new();
     private readonly HashSet<ObservedTimer> _timers = [];
     private readonly List<Func<bool>> _busy = [];
     private long _version;
@@ -93,15 +96,25 @@ public sealed class ObservedTimeProvider : TimeProvider
         }
     }
 
-    public void Advance(TimeSpan delta) => Fake.Advance(delta);
+    /// <summary>Moves the clock on by <paramref name="delta"/>, firing every timer due by then, in order.</summary>
+    public void Advance(TimeSpan delta)
+    {
+        lock (_advancing)
+        {
+            Fake.Advance(delta);
+        }
+    }
 
     /// <summary>Moves the clock to <paramref name="instant"/> (firing every timer due by then), never backwards.</summary>
     public void AdvanceTo(DateTimeOffset instant)
     {
-        TimeSpan delta = instant - Fake.GetUtcNow();
-        if (delta > TimeSpan.Zero)
+        lock (_advancing)
         {
-            Fake.Advance(delta);
+            TimeSpan delta = instant - Fake.GetUtcNow();
+            if (delta > TimeSpan.Zero)
+            {
+                Fake.Advance(delta);
+            }
         }
     }
 
@@ -137,6 +150,7 @@ public sealed class ObservedTimeProvider : TimeProvider
     {
         private ITimer? _inner;
         private TimeSpan _period = Timeout.InfiniteTimeSpan;
+        private bool _disposed;
 
         public DateTimeOffset? Due { get; private set; }
 
@@ -150,12 +164,25 @@ public sealed class ObservedTimeProvider : TimeProvider
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {
+            lock (owner._gate)
+            {
+                if (_disposed)
+                {
+                    return false;
+                }
+            }
+
             Schedule(dueTime, period);
             return _inner!.Change(dueTime, period);
         }
 
         public void Dispose()
         {
+            lock (owner._gate)
+            {
+                _disposed = true;
+            }
+
             Unschedule();
             _inner?.Dispose();
         }
