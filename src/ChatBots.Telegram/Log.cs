@@ -89,8 +89,8 @@ internal static partial class Log
     [LoggerMessage(3028, LogLevel.Warning, "Telegram: could not record a delivered part of the reply to update {UpdateId}; a replay of this update may send that part again")]
     public static partial void DeliveredPartsNotSaved(ILogger logger, int updateId, Exception exception);
 
-    [LoggerMessage(3030, LogLevel.Information, "Telegram update {UpdateId} will be delivered again in {Delay} ({Reason}, attempt {Attempt})")]
-    public static partial void RedeliveryScheduled(ILogger logger, int updateId, TimeSpan delay, string reason, int attempt);
+    [LoggerMessage(3030, LogLevel.Information, "Telegram update {UpdateId}: its reply did not get through; delivering it again in {Delay} (failure {Failures})")]
+    public static partial void RedeliveryScheduled(ILogger logger, int updateId, TimeSpan delay, int failures);
 
     [LoggerMessage(3031, LogLevel.Warning, "Telegram update {UpdateId} for chat {ChatId} could not be answered within {GiveUpAfter}; giving up on it (it is not retried, not even after a restart)")]
     public static partial void RedeliveryAbandoned(ILogger logger, int updateId, long chatId, TimeSpan giveUpAfter);
@@ -98,6 +98,24 @@ internal static partial class Log
     [LoggerMessage(3032, LogLevel.Information, "Telegram update {UpdateId}: skipped {Skipped} reply parts the user already had, sent {Sent}")]
     public static partial void ResumedReply(ILogger logger, int updateId, int skipped, int sent);
 
-    [LoggerMessage(3033, LogLevel.Error, "Telegram: re-delivering pending updates failed; trying again later")]
+    [LoggerMessage(3033, LogLevel.Error, "Telegram: re-delivering pending updates failed; what is pending is replayed at the next start")]
     public static partial void RedeliveryFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3034, LogLevel.Debug, "Telegram update {UpdateId} waits behind update {EarlierUpdateId} of the same conversation")]
+    public static partial void WaitingBehind(ILogger logger, int updateId, int earlierUpdateId);
+
+    [LoggerMessage(3035, LogLevel.Debug, "Telegram update {UpdateId} (backlog) waits for room in its conversation's queue")]
+    public static partial void WaitingForRoom(ILogger logger, int updateId);
+
+    [LoggerMessage(3036, LogLevel.Error, "Telegram update {UpdateId} could not be handed to the engine; it stays pending for the next start")]
+    public static partial void HandOverFailed(ILogger logger, int updateId, Exception exception);
+
+    [LoggerMessage(3037, LogLevel.Warning, "Telegram: could not record giving up on update {UpdateId}; it stays pending and is tried again after a restart")]
+    public static partial void GiveUpNotSaved(ILogger logger, int updateId, Exception exception);
+
+    [LoggerMessage(3038, LogLevel.Debug, "Telegram webhook: {Count} updates were waiting on Telegram's server; they are backlog")]
+    public static partial void WebhookBacklog(ILogger logger, int count);
+
+    [LoggerMessage(3039, LogLevel.Warning, "Telegram getWebhookInfo failed; updates from now on count as live (a full queue answers them \"busy\")")]
+    public static partial void WebhookInfoFailed(ILogger logger, Exception exception);
 }

@@ -42,6 +42,9 @@ internal sealed class TelegramAdapterService(
     private readonly TelegramOptions _options = options.Value;
     private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
 
+    // Webhook deliveries still counted as backlog: all of them until getWebhookInfo says how many waited.
+    private int _webhookBacklog = int.MaxValue;
+
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
@@ -60,12 +63,13 @@ internal sealed class TelegramAdapterService(
             }
 
             var mapper = new TelegramUpdateMapper(bot, _options, client, engine.Commands.Select(c => c.Name), () => voice.CurrentValue.TelegramMaxFileBytes);
-            var dispatcher = new UpdateDispatcher(mapper, journal, engine, delivery, tracker, time, logger);
+            var dispatcher = new UpdateDispatcher(mapper, journal, engine, delivery, tracker, _options.Redelivery, time, logger);
             await RegisterCommandsAsync(stoppingToken);
             await PruneAsync(stoppingToken);
             await dispatcher.ReplayPendingAsync(stoppingToken);
 
             using var receiving = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            // Never throws: whatever happens to re-delivery, how the receiver ended is what counts below.
             Task redelivery = RunRedeliveryAsync(dispatcher, receiving.Token);
             try
             {
@@ -156,6 +160,12 @@ internal sealed class TelegramAdapterService(
         {
             // Stopping: whatever waits for another attempt is still pending and replayed at the next start.
         }
+        catch (Exception ex)
+        {
+            // A bug or a store failure, perhaps raised while stopping: logged here, never rethrown by the await in
+            // ExecuteAsync's finally, where it would replace the receiver's own exception (or a clean stop).
+            Log.RedeliveryFailed(logger, ex);
+        }
     }
 
     private async Task RegisterCommandsAsync(CancellationToken cancellationToken)
@@ -202,12 +212,16 @@ internal sealed class TelegramAdapterService(
         int? offset = await journal.GetOffsetAsync(cancellationToken);
         int pollSeconds = (int)Math.Max(1, _options.PollTimeout.TotalSeconds);
         int failures = 0;
+        // Until the first empty answer, getUpdates returns what waited on Telegram's server while the bot was down:
+        // backlog, decided by position (Telegram's and this host's clocks are never compared). Those polls do not wait,
+        // so the first empty answer comes at once and marks where live traffic begins.
+        bool caughtUp = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             Update[] updates;
             try
             {
-                updates = await client.GetUpdates(offset: offset, timeout: pollSeconds, allowedUpdates: AllowedUpdates, cancellationToken: cancellationToken);
+                updates = await client.GetUpdates(offset: offset, timeout: caughtUp ? pollSeconds : 0, allowedUpdates: AllowedUpdates, cancellationToken: cancellationToken);
                 failures = 0;
                 status.SetConnected(true);
             }
@@ -229,8 +243,11 @@ internal sealed class TelegramAdapterService(
 
             if (updates.Length == 0)
             {
+                caughtUp = true;
                 continue;
             }
+
+            bool backlog = !caughtUp;
 
             // Persist every accepted update before the offset moves past it; only then hand them to the engine.
             var accepted = new List<MappedMessage>(updates.Length);
@@ -252,7 +269,7 @@ internal sealed class TelegramAdapterService(
                 // The ones already recorded as pending go to the engine now (a re-delivery skips them as in flight).
                 foreach (MappedMessage mapped in accepted)
                 {
-                    dispatcher.Enqueue(mapped);
+                    dispatcher.Enqueue(mapped, backlog);
                 }
 
                 TimeSpan delay = Backoff.Delay(++failures, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
@@ -264,7 +281,7 @@ internal sealed class TelegramAdapterService(
             offset = updates.Max(u => u.Id) + 1;
             foreach (MappedMessage mapped in accepted)
             {
-                dispatcher.Enqueue(mapped);
+                dispatcher.Enqueue(mapped, backlog);
             }
 
             await PruneAsync(cancellationToken);
@@ -293,6 +310,7 @@ internal sealed class TelegramAdapterService(
             await WithRetryAsync(
                 ct => client.SetWebhook(url: url, allowedUpdates: AllowedUpdates, secretToken: secret, cancellationToken: ct),
                 cancellationToken);
+            await CountWebhookBacklogAsync(cancellationToken);
             status.SetConnected(true);
             await Task.Delay(Timeout.InfiniteTimeSpan, time, cancellationToken);
         }
@@ -300,6 +318,27 @@ internal sealed class TelegramAdapterService(
         {
             await app.StopAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// Learns how many updates still wait on Telegram's server for the webhook: the next that many deliveries are backlog
+    /// (everything delivered before this answer is, too). Positions, not clocks, decide it.
+    /// </summary>
+    private async Task CountWebhookBacklogAsync(CancellationToken cancellationToken)
+    {
+        int pending = 0;
+        try
+        {
+            WebhookInfo info = await client.GetWebhookInfo(cancellationToken);
+            pending = info.PendingUpdateCount;
+            Log.WebhookBacklog(logger, pending);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not ApiRequestException { ErrorCode: 401 or 404 })
+        {
+            Log.WebhookInfoFailed(logger, ex);
+        }
+
+        Interlocked.Exchange(ref _webhookBacklog, pending);
     }
 
     private async Task<string> ResolveSecretAsync(CancellationToken cancellationToken)
@@ -342,10 +381,13 @@ internal sealed class TelegramAdapterService(
                 return Results.BadRequest();
             }
 
+            // Telegram delivers what waited on its server first: the first ones after the start are backlog.
+            bool backlog = Volatile.Read(ref _webhookBacklog) > 0 && Interlocked.Decrement(ref _webhookBacklog) >= 0;
+
             // Persisted before the 200, so Telegram's delivery is never acknowledged for an update we could lose.
             if (await dispatcher.AcceptAsync(update, json, stoppingToken) is { } mapped)
             {
-                dispatcher.Enqueue(mapped);
+                dispatcher.Enqueue(mapped, backlog);
             }
 
             return Results.Ok();

@@ -32,4 +32,7 @@ public sealed class TelegramOptions
 
     /// <summary>Settings used when <see cref="Mode"/> is <see cref="TelegramMode.Webhook"/>.</summary>
     public TelegramWebhookOptions Webhook { get; set; } = new();
+
+    /// <summary>How replies Telegram did not take are delivered again while the bot runs.</summary>
+    public TelegramRedeliveryOptions Redelivery { get; set; } = new();
 }

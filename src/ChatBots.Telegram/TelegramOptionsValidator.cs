@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
 
@@ -41,6 +42,18 @@ internal sealed partial class TelegramOptionsValidator : IValidateOptions<Telegr
             {
                 failures.Add("Telegram:Webhook:SecretToken must be 1-256 characters of A-Z, a-z, 0-9, _ and - (or empty to generate one).");
             }
+        }
+
+        // DataAnnotations on the top-level options do not reach nested sections: validate this one here.
+        var results = new List<ValidationResult>();
+        if (!Validator.TryValidateObject(options.Redelivery, new ValidationContext(options.Redelivery), results, validateAllProperties: true))
+        {
+            failures.AddRange(results.Select(r => r.ErrorMessage ?? "Telegram:Redelivery is invalid."));
+        }
+
+        if (options.Redelivery.MaxDelay < options.Redelivery.FirstDelay)
+        {
+            failures.Add("Telegram:Redelivery:MaxDelay must not be shorter than Telegram:Redelivery:FirstDelay.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -13,7 +13,7 @@ internal sealed class TelegramReplySink(
     TelegramDelivery delivery,
     UpdateJournal journal,
     InflightTracker tracker,
-    RedeliveryQueue redelivery,
+    UpdateDispatcher dispatcher,
     TimeProvider time,
     ILogger logger) : IReplySink
 {
@@ -104,21 +104,22 @@ internal sealed class TelegramReplySink(
                 try
                 {
                     await journal.MarkAnsweredAsync(target.UpdateId, CancellationToken.None);
-                    redelivery.Forget(target.UpdateId);
-                    return;
                 }
                 catch (Exception ex)
                 {
                     // Still pending in the store: delivered again later, it finds every part already delivered.
                     Log.ReplyFailed(logger, target.ChatId, ex);
+                    answered = false;
                 }
             }
 
-            Log.LeftPending(logger, target.UpdateId);
-            if (!tracker.IsClosed && !_engineToken.IsCancellationRequested)
+            if (!answered)
             {
-                redelivery.Defer(target, RedeliveryReason.Failed);
+                Log.LeftPending(logger, target.UpdateId);
             }
+
+            // Stopping leaves it pending for the next start; a failure schedules another attempt while running.
+            dispatcher.Finished(target, answered, stopping: tracker.IsClosed || _engineToken.IsCancellationRequested);
         }
         finally
         {

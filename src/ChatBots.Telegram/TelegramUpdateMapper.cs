@@ -136,8 +136,8 @@ internal sealed class TelegramUpdateMapper(
             IsGroup = sharedHistory,
             Audio = audio,
         };
-        var sentAt = new DateTimeOffset(message.Date.Ticks, TimeSpan.Zero);
-        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id, sentAt);
+        // message.Date is Telegram's clock: whether an update is backlog is decided by its position, never by its date.
+        return new MappedMessage(update.Id, incoming, message.Chat.Id, topic, message.Id);
     }
 
     private static string Clean(string text, List<(int Offset, int Length, string Replacement)> removals)
@@ -256,22 +256,56 @@ internal sealed class TelegramUpdateMapper(
 
     private async Task<Stream> DownloadAsync(string fileId, long? size, CancellationToken cancellationToken)
     {
-        if (size > MaxDownloadBytes && IsPublicApi)
+        long limit = MaxDownloadBytes;
+        if (size > limit)
         {
-            throw new AudioTooLargeException(MaxDownloadBytes, "Telegram lets bots download files of at most 20 MB.");
+            throw TooLarge(limit);
         }
 
         TGFile file = await client.GetFile(fileId, cancellationToken);
+        if (file.FileSize > limit)
+        {
+            throw TooLarge(limit);
+        }
+
         if (!IsPublicApi && OpenLocalFile(file.FilePath) is { } local)
         {
+            if (local.Length > limit)
+            {
+                await local.DisposeAsync();
+                throw TooLarge(limit);
+            }
+
             return local;
         }
 
-        var stream = new MemoryStream();
-        await client.DownloadFile(file.FilePath!, stream, cancellationToken);
-        stream.Position = 0;
-        return stream;
+        // A declared size can be missing or wrong: the read itself stops at the limit.
+        var buffer = new CappedMemoryStream(limit, TooLargeMessage(limit));
+        try
+        {
+            await client.DownloadFile(file.FilePath!, buffer, cancellationToken);
+        }
+        catch (Exception ex) when (buffer.Exceeded && ex is not AudioTooLargeException)
+        {
+            // The client wrapped the refusal: the caller must still hear "too large", not "download failed".
+            await buffer.DisposeAsync();
+            throw buffer.TooLarge();
+        }
+        catch
+        {
+            await buffer.DisposeAsync();
+            throw;
+        }
+
+        buffer.Position = 0;
+        return buffer;
     }
+
+    private AudioTooLargeException TooLarge(long limit) => new(limit, TooLargeMessage(limit));
+
+    private string TooLargeMessage(long limit) => IsPublicApi && limit == PublicApiMaxBytes
+        ? "Telegram lets bots download files of at most 20 MB."
+        : string.Create(CultureInfo.InvariantCulture, $"Telegram files are downloaded only up to {limit} bytes ({limit / (1024.0 * 1024.0):0.#} MB, Voice:TelegramMaxFileBytes{(IsPublicApi ? "; the public Bot API allows 20 MB" : "")}).");
 
     /// <summary>
     /// A local Bot API server (<c>telegram-bot-api --local</c>) answers getFile with an absolute path on its own disk

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Voice;
+using ChatBots.Testing;
 using ChatBots.Testing.Engine;
 using ChatBots.Testing.Telegram;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,7 +19,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task PrivateChat_SeveralTurns_AnsweredInOrderAsRepliesWithHtml()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine { Responder = (m, _) => Task.FromResult($"**{m.Text}** & more") };
         await using AdapterHost host = await AdapterHost.StartAsync(api, engine, new InMemoryKeyValueStore(), clock.Time);
@@ -48,7 +49,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task Group_TriggersAndNonTriggers_OnlyAddressedMessagesReachTheEngine()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine();
         await using AdapterHost host = await AdapterHost.StartAsync(api, engine, new InMemoryKeyValueStore(), clock.Time);
@@ -84,7 +85,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task ForumTopics_SeparateConversations_RepliesStayInTheirTopic()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine();
         await using AdapterHost host = await AdapterHost.StartAsync(api, engine, new InMemoryKeyValueStore(), clock.Time);
@@ -105,7 +106,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task Group_HistoryPerUser_KeyIncludesTheUser()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine();
         await using AdapterHost host = await AdapterHost.StartAsync(
@@ -123,7 +124,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task LongAnswer_TenThousandCharacters_ArrivesInOrderedPartsWithBalancedCode()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var answer = new StringBuilder("Here is the code:\n\n```csharp\n");
         int lines = 0;
@@ -173,7 +174,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task RejectedHtml_PartIsResentAsPlainText()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         api.AddError(new TelegramScriptedError("sendMessage", 400, "Bad Request: can't parse entities: unsupported start tag", When: p => string.Equals(FakeTelegramBotApi.GetString(p, "parse_mode"), "HTML", StringComparison.OrdinalIgnoreCase)));
         var engine = new FakeConversationEngine { Responder = (_, _) => Task.FromResult("**bold** answer") };
@@ -192,7 +193,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task RateLimited_RetryAfterIsWaited_AndMessageDeliveredOnce()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         api.AddError(new TelegramScriptedError("sendMessage", 429, "Too Many Requests: retry after 2", RetryAfterSeconds: 2));
         var engine = new FakeConversationEngine();
@@ -216,7 +217,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task Webhook_CorrectSecretProcessed_WrongOrMissingSecretRejected()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine();
         var store = new InMemoryKeyValueStore();
@@ -251,7 +252,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task SlowChat_DoesNotDelayAnotherChat()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var release = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var engine = new FakeConversationEngine
@@ -273,7 +274,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task Typing_RepeatsWhileTheModelWorks_InTheTopic()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var engine = new FakeConversationEngine();
         engine.Responder = async (_, ct) =>
@@ -299,7 +300,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task VoiceNote_MappedToAudioAttachment_DownloadsTheFile()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         byte[] ogg = [0x4f, 0x67, 0x67, 0x53, 1, 2, 3];
         api.AddFile("voice-1", ogg);
@@ -325,7 +326,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task Conflict409_BacksOffThenReceives()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         api.AddError(new TelegramScriptedError("getUpdates", 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running", Times: 3));
         var engine = new FakeConversationEngine();
@@ -343,7 +344,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task InvalidToken401_StopsOnlyTheTelegramAdapter()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         api.AddError(new TelegramScriptedError("getMe", 401, "Unauthorized", Times: null));
         var other = new OtherAdapter();
@@ -368,12 +369,12 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task GetMe404_StopsOnlyTheTelegramAdapter_NamingTheApiBaseUrl()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         api.AddError(new TelegramScriptedError("getMe", 404, "Not Found", Times: null));
         await using AdapterHost host = await AdapterHost.StartAsync(api, new FakeConversationEngine(), new InMemoryKeyValueStore(), clock.Time);
 
-        await Eventually.WaitAsync(() => host.Status.IsFaulted, "the adapter to stop");
+        await Waiting.UntilAsync(() => host.Status.IsFaulted, "the adapter to stop");
 
         Assert.Contains("Telegram:ApiBaseUrl", host.Status.FaultReason, StringComparison.Ordinal);
         FakeLogRecord critical = Assert.Single(host.Logs.GetSnapshot(), r => r.Level == LogLevel.Critical);
@@ -387,7 +388,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task VideoNote_TranscribedAsMp4AndAnswered()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         byte[] mp4 = ChatBots.Testing.Fixtures.VoiceFixtures.Read("hello-en.m4a");
         api.AddFile("note-1", mp4, "mp4");
@@ -410,7 +411,7 @@ public sealed class TelegramAdapterTests
     [Fact]
     public async Task LocalBotApiServer_AbsoluteFilePath_ReadFromDisk()
     {
-        await using ClockPump clock = ClockPump.Start();
+        await using TestClock clock = TestClock.Start();
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         byte[] ogg = ChatBots.Testing.Fixtures.VoiceFixtures.Read("hello-en.ogg");
         string path = Path.Combine(Path.GetTempPath(), $"chatbots-local-{Guid.NewGuid():N}.oga");

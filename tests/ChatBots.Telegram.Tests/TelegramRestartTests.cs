@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Storage;
+using ChatBots.Testing;
 using ChatBots.Testing.Engine;
 using ChatBots.Testing.Telegram;
 using Microsoft.Extensions.AI;
@@ -38,7 +39,8 @@ public sealed class TelegramRestartTests
     [InlineData("offset", 0)]
     public async Task Restart_AtAnArbitraryPoint_EveryPartOfEveryAnswerSentExactlyOnce(string stop, int at)
     {
-        await using ClockPump clock = ClockPump.Start();
+        // The 429's ten-minute wait (capped at five) must not run out before the host stops.
+        await using TestClock clock = TestClock.Start(maxDelay: TimeSpan.FromMinutes(1));
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var inner = new InMemoryKeyValueStore();
         var store = new GatedKeyValueStore(inner);
@@ -83,15 +85,15 @@ public sealed class TelegramRestartTests
         switch (stop)
         {
             case "drained":
-                await Eventually.WaitAsync(() => api.SentMessages.Count >= 3, "the first answers");
+                await Waiting.UntilAsync(() => api.SentMessages.Count >= 3, "the first answers");
                 await before.StopAsync();
                 break;
             case "model":
-                await Eventually.WaitAsync(() => first.ChatCalls.Any(p => p.Messages[^1].Text == $"m{at}"), $"the model call for m{at}");
+                await Waiting.UntilAsync(() => first.ChatCalls.Any(p => p.Messages[^1].Text == $"m{at}"), $"the model call for m{at}");
                 await before.StopAbruptlyAsync();
                 break;
             case "429":
-                await Eventually.WaitAsync(() => api.Requests.Any(r => r.Method == "sendmessage" && r.StatusCode == 429), "the 429 on m1 B");
+                await Waiting.UntilAsync(() => api.Requests.Any(r => r.Method == "sendmessage" && r.StatusCode == 429), "the 429 on m1 B");
                 await before.StopAbruptlyAsync();
                 break;
             default:
@@ -111,7 +113,7 @@ public sealed class TelegramRestartTests
         var second = new RealEngine { Store = conversations };
         second.Model.Responder = (prompt, _) => Task.FromResult(Answer(prompt));
         await using AdapterHost after = await AdapterHost.StartAsync(api, second, store, clock.Time);
-        await Eventually.WaitAsync(
+        await Waiting.UntilAsync(
             async () => api.SentMessages.Count >= 20 && (await inner.ListAsync(UpdateJournal.PendingPrefix, CancellationToken.None)).Count == 0 && api.UnconfirmedUpdates == 0,
             "every update to be answered and confirmed");
 

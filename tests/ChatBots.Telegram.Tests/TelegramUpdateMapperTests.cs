@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ChatBots.Engine.Conversations;
+using ChatBots.Engine.Voice;
 using ChatBots.Testing.Telegram;
 using Microsoft.Extensions.Options;
 using Telegram.Bot;
@@ -161,8 +162,45 @@ public sealed class TelegramUpdateMapperTests
 
         AudioAttachment audio = mapper.Map(Update(TelegramUpdates.PrivateVoice(5, "big", "ubig", 60, size)))!.Message.Audio!;
 
-        await Assert.ThrowsAnyAsync<Exception>(() => audio.OpenAsync(CancellationToken.None));
+        AudioTooLargeException ex = await Assert.ThrowsAsync<AudioTooLargeException>(() => audio.OpenAsync(CancellationToken.None));
+        long limit = Math.Min(configured, TelegramUpdateMapper.PublicApiMaxBytes);
+        Assert.Equal(limit, ex.LimitBytes);
+        // The message states the limit that applied, not always Telegram's 20 MB.
+        Assert.Contains(limit == TelegramUpdateMapper.PublicApiMaxBytes ? "20 MB" : $"{limit} bytes", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Requests, r => r.Method == "getfile");
+    }
+
+    [Fact]
+    public async Task Download_LocalBotApiServer_FileLargerThanDeclaredAndUnsized_ReadStopsAtTheLimit()
+    {
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync();
+        // The update says 100 bytes and getFile says nothing: only the download shows the file is larger.
+        api.AddFile("big", new byte[500_000], reportSize: false);
+        var mapper = new TelegramUpdateMapper(
+            new BotIdentity(BotId, Bot), new TelegramOptions { ApiBaseUrl = api.BaseUrl }, new TelegramBotClient(new TelegramBotClientOptions(api.Token, api.BaseUrl)), Commands, () => 1000);
+
+        AudioAttachment audio = mapper.Map(Update(TelegramUpdates.PrivateVoice(5, "big", "ubig", 60, 100)))!.Message.Audio!;
+
+        AudioTooLargeException ex = await Assert.ThrowsAsync<AudioTooLargeException>(() => audio.OpenAsync(CancellationToken.None));
+        Assert.Equal(1000, ex.LimitBytes);
+        Assert.Contains("1000 bytes", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, api.FileDownloads);
+    }
+
+    [Fact]
+    public async Task Download_GetFileReportsMoreThanTheLimit_RefusedWithoutDownloading()
+    {
+        await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync();
+        api.AddFile("big", new byte[5000]);
+        var mapper = new TelegramUpdateMapper(
+            new BotIdentity(BotId, Bot), new TelegramOptions { ApiBaseUrl = api.BaseUrl }, new TelegramBotClient(new TelegramBotClientOptions(api.Token, api.BaseUrl)), Commands, () => 1000);
+
+        AudioAttachment audio = mapper.Map(Update(TelegramUpdates.PrivateVoice(5, "big", "ubig", 60, 100)))!.Message.Audio!;
+
+        AudioTooLargeException ex = await Assert.ThrowsAsync<AudioTooLargeException>(() => audio.OpenAsync(CancellationToken.None));
+        Assert.Equal(1000, ex.LimitBytes);
+        Assert.Single(api.Requests, r => r.Method == "getfile");
+        Assert.Equal(0, api.FileDownloads);
     }
 
     [Fact]
@@ -216,6 +254,33 @@ public sealed class TelegramUpdateMapperTests
         string[] keys = ["Telegram:BotToken", "Telegram:ApiBaseUrl", "Telegram:Webhook:PublicUrl", "Telegram:Webhook:Path", "Telegram:Webhook:ListenUrl", "Telegram:Webhook:SecretToken"];
         Assert.All(keys, k => Assert.Contains(k, result.FailureMessage, StringComparison.Ordinal));
         Assert.DoesNotContain("secret-value", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validator_RedeliveryOutOfRange_MessagesNameTheKeys()
+    {
+        var options = new TelegramOptions
+        {
+            BotToken = "123456:ABC-def_1",
+            Redelivery = new TelegramRedeliveryOptions { FirstDelay = TimeSpan.FromMinutes(10), MaxDelay = TimeSpan.FromMinutes(1), GiveUpAfter = TimeSpan.FromSeconds(5) },
+        };
+
+        ValidateOptionsResult result = new TelegramOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("Telegram:Redelivery:GiveUpAfter must be between", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("Telegram:Redelivery:MaxDelay must not be shorter than Telegram:Redelivery:FirstDelay", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new TelegramOptionsValidator().Validate(null, new TelegramOptions { BotToken = "123456:ABC-def_1", Redelivery = new() { FirstDelay = TimeSpan.Zero } }).Failed);
+    }
+
+    [Fact]
+    public void RedeliveryDelay_DoublesFromTheFirstDelayUpToTheMax()
+    {
+        var options = new TelegramRedeliveryOptions();
+
+        Assert.Equal(
+            [15, 30, 60, 120, 240, 300, 300],
+            Enumerable.Range(1, 7).Select(failures => (int)options.DelayAfter(failures).TotalSeconds));
     }
 
     [Fact]

@@ -34,7 +34,9 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     private readonly ConcurrentDictionary<long, Channel<TelegramSentMessage>> _sentByChat = new();
     private readonly ConcurrentDictionary<string, (string Path, byte[] Bytes)> _files = new();
     private readonly ConcurrentDictionary<string, string> _localFiles = new();
+    private readonly ConcurrentDictionary<string, bool> _unsizedFiles = new();
     private int _fileDownloads;
+    private int _handling;
     private TaskCompletionSource _updatesArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _nextUpdateId = 100;
     private int _nextSentMessageId = 5000;
@@ -44,6 +46,8 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         _app = app;
         Token = token;
         _time = time;
+        // A clock that moves on its own must not overtake a request being handled (a parked long poll is not handled).
+        (time as ObservedTimeProvider)?.AddBusySource(() => Volatile.Read(ref _handling) > 0);
     }
 
     /// <summary>The base URL to give the client (<c>TelegramBotClientOptions(token, baseUrl)</c>, <c>Telegram:ApiBaseUrl</c>).</summary>
@@ -128,11 +132,19 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
         }
     }
 
-    /// <summary>Registers a file for getFile and the download route; returns its file_path.</summary>
-    public string AddFile(string fileId, byte[] bytes, string extension = "oga")
+    /// <summary>
+    /// Registers a file for getFile and the download route; returns its file_path. Without <paramref name="reportSize"/>,
+    /// getFile leaves out file_size (Telegram may), so only the download shows how big the file is.
+    /// </summary>
+    public string AddFile(string fileId, byte[] bytes, string extension = "oga", bool reportSize = true)
     {
         string path = $"voice/file_{_files.Count}.{extension}";
         _files[fileId] = (path, bytes);
+        if (!reportSize)
+        {
+            _unsizedFiles[fileId] = true;
+        }
+
         return path;
     }
 
@@ -192,6 +204,25 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
     }
 
     private async Task HandleAsync(HttpContext context)
+    {
+        Handling(+1);
+        try
+        {
+            await HandleRequestAsync(context);
+        }
+        finally
+        {
+            Handling(-1);
+        }
+    }
+
+    private void Handling(int delta)
+    {
+        Interlocked.Add(ref _handling, delta);
+        (_time as ObservedTimeProvider)?.NoteActivity();
+    }
+
+    private async Task HandleRequestAsync(HttpContext context)
     {
         string path = context.Request.Path.Value ?? "";
         string botPrefix = "/bot" + Token + "/";
@@ -303,7 +334,13 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
                 }
 
                 Record(method, parameters, 200);
-                await WriteResult(context, new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u-" + fileId, ["file_size"] = stored.Bytes.Length, ["file_path"] = stored.Path });
+                var fileResult = new JsonObject { ["file_id"] = fileId, ["file_unique_id"] = "u-" + fileId, ["file_size"] = stored.Bytes.Length, ["file_path"] = stored.Path };
+                if (_unsizedFiles.ContainsKey(fileId))
+                {
+                    fileResult.Remove("file_size");
+                }
+
+                await WriteResult(context, fileResult);
                 break;
             default:
                 Record(method, parameters, 404);
@@ -355,18 +392,30 @@ public sealed class FakeTelegramBotApi : IAsyncDisposable
                 return;
             }
 
+            // Parked until an update arrives: waiting, not handling.
+            bool woken;
+            Handling(-1);
             try
             {
                 await arrived.WaitAsync(linked.Token);
+                woken = true;
             }
             catch (OperationCanceledException)
             {
-                if (context.RequestAborted.IsCancellationRequested)
+                woken = false;
+            }
+            finally
+            {
+                Handling(+1);
+            }
+
+            if (!woken)
+            {
+                if (!context.RequestAborted.IsCancellationRequested)
                 {
-                    return;
+                    await WriteResult(context, new JsonArray());
                 }
 
-                await WriteResult(context, new JsonArray());
                 return;
             }
         }
