@@ -370,7 +370,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             LearnDrift(model.Id, result, promptTokens);
             // The call is paid for: its ledger row and turns are written even when shutdown cancels the rest.
             LedgerEntry entry = await _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, result, LedgerKind.Chat, CancellationToken.None);
-            Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.ToString(), entry.Model, entry.Estimated ? ", estimated" : "");
+            Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.Value, entry.Model, entry.Estimated ? ", estimated" : "");
 
             string answer = result.Text;
             var assistantTurn = new StoredTurn(
@@ -438,7 +438,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         string conversation = message.Conversation.ToString();
         if (refusal.Needed is { } needed)
         {
-            Log.BudgetTooSmall(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name, (refusal.Budget.Limit - refusal.Spent).ToString(), needed.ToString());
+            Log.BudgetTooSmall(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name, (refusal.Budget.Limit - refusal.Spent).Value, needed.Value);
         }
         else
         {
