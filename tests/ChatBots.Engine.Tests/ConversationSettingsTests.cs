@@ -143,6 +143,21 @@ public sealed class ConversationSettingsTests
         Assert.Equal(ConversationSettings.Default, await harness.Store.GetSettingsAsync(EngineHarness.Message("x").Conversation, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("/settings cap\t8000")]
+    [InlineData("/settings\tcap  \t 8000")]
+    [InlineData("/settings cap\n8000")]
+    [InlineData("/settings cap\r\n8000\n")]
+    public async Task Settings_WordsSeparatedByTabsOrLineBreaks_Understood(string command)
+    {
+        await using EngineHarness harness = AdminHarness();
+
+        string reply = await harness.AskAsync(command);
+
+        Assert.StartsWith("Done. ", reply, StringComparison.Ordinal);
+        Assert.Contains("Context cap: 8,000 tokens (set for this conversation", reply, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Help_MentionsHowAdminsChangeSettings()
     {

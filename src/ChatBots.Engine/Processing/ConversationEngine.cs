@@ -630,7 +630,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         ModelInfo model = _catalogue.Resolve(_models.CurrentValue.Model);
         ConversationHistory history = await GetHistoryAsync(lane, model.Encoding, cancellationToken);
         string conversation = message.Conversation.ToString();
-        string[] parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Any whitespace separates the words: a tab or a line break typed (or pasted) between them is still a space.
+        string[] parts = arguments.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
         {
             await SendAsync(sink, SettingsText(history.Settings, model), ReplyKind.Command, conversation, cancellationToken);
