@@ -26,11 +26,6 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     /// <summary>The fewest output tokens a call is allowed when a budget is nearly used up.</summary>
     public const int MinReplyTokens = 64;
 
-    /// <summary>The bounds of a conversation's own context cap, as of <c>Engine:ContextTokenCap</c>.</summary>
-    private const int MinContextTokenCap = 1_024;
-
-    private const int MaxContextTokenCap = 10_000_000;
-
     /// <summary>The most extra margin a model earns by miscounting (tokens).</summary>
     private const int MaxDrift = 4_096;
 
@@ -244,9 +239,10 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         int summaryAllowance = SummaryAllowance(history, options);
 
         string? name = message.IsGroup ? PromptFactory.SanitizeName(message.AuthorName, message.AuthorId) : null;
-        int messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
-        int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
-        int maxMessageTokens = window.Budget - systemTokens - summaryAllowance - TokenCounter.ReplyPriming;
+        // The text is tokenized once; the framing (role, name) is counted apart, so the budget arithmetic needs no recount.
+        int framing = _prompts.TurnFraming(TurnRole.User, name, encoding);
+        int messageTokens = framing + _prompts.Counter.CountText(text, encoding);
+        int maxMessageTokens = window.MessageRoom(systemTokens, summaryAllowance);
         if (maxMessageTokens - framing < 1)
         {
             // The system prompt (or a tiny conversation cap) fills the budget: whatever went out would be over it.
@@ -267,7 +263,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             text = Summarizer.TruncateEnd(text, maxMessageTokens - framing, encoding);
             Log.Truncated(_logger, conversation, messageTokens, maxMessageTokens);
             truncationNotice = TruncationNotice(messageTokens, maxMessageTokens);
-            messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+            messageTokens = framing + _prompts.Counter.CountText(text, encoding);
         }
 
         var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now)
@@ -357,7 +353,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     }
 
                     text = shorter;
-                    messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+                    messageTokens = framing + _prompts.Counter.CountText(text, encoding);
                     userTurn = userTurn with { Text = text, TokenCount = messageTokens };
                     userMessage = PromptFactory.ToMessage(userTurn);
                 }
@@ -684,9 +680,9 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 }
 
                 if (!int.TryParse(value.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out int cap)
-                    || cap < MinContextTokenCap || cap > MaxContextTokenCap)
+                    || cap < EngineOptions.MinContextTokenCap || cap > EngineOptions.MaxContextTokenCap)
                 {
-                    return (null, string.Create(CultureInfo.InvariantCulture, $"The cap must be a number of tokens from {MinContextTokenCap:N0} to {MaxContextTokenCap:N0}."));
+                    return (null, string.Create(CultureInfo.InvariantCulture, $"The cap must be a number of tokens from {EngineOptions.MinContextTokenCap:N0} to {EngineOptions.MaxContextTokenCap:N0}."));
                 }
 
                 return (current with { ContextTokenCap = cap }, null);
@@ -710,7 +706,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), cap);
         (_, int systemTokens) = _prompts.SystemFor(message.Conversation.Platform, _time.GetUtcNow(), message.IsGroup, model.Encoding);
         int allowance = EngineOptionsValidator.SummaryAllowance(options);
-        int room = window.Budget - systemTokens - allowance - TokenCounter.ReplyPriming;
+        int room = window.MessageRoom(systemTokens, allowance);
         return room >= EngineOptionsValidator.MinMessageRoom
             ? null
             : string.Create(
