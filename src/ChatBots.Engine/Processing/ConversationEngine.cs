@@ -531,7 +531,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
 
         ConversationSnapshot snapshot = await _store.LoadAsync(lane.Key, cancellationToken);
-        var history = new ConversationHistory(encoding) { Settings = snapshot.Settings };
+        var history = new ConversationHistory(encoding) { Settings = snapshot.Settings.WithinBounds() };
         if (snapshot.Summary is { } summary)
         {
             if (summary.Text.Length == 0)
