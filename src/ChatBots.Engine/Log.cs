@@ -21,6 +21,9 @@ internal static partial class Log
     [LoggerMessage(1014, LogLevel.Warning, "Summarising {Conversation} failed unexpectedly: {Kind} (HTTP {Status}); {Action}")]
     public static partial void SummaryFailedUnexpectedly(ILogger logger, string conversation, string kind, int? status, string action, Exception exception);
 
+    [LoggerMessage(1020, LogLevel.Warning, "Dropped {Turns} turns ({Tokens} tokens) of {Conversation} without summarising them: the budget has no room for the summary call on the context-length retry")]
+    public static partial void DroppedUnsummarised(ILogger logger, string conversation, int turns, long tokens);
+
     [LoggerMessage(1005, LogLevel.Information, "Refused {Conversation} for {User}: {Budget} is used up")]
     public static partial void BudgetRefused(ILogger logger, string conversation, string user, string budget);
 

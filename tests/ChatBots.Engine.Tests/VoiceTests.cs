@@ -374,6 +374,20 @@ public sealed class VoiceTests
     }
 
     [Fact]
+    public async Task Voice_ServerReportsAnotherModel_PricedAsAskedWithTheReportedIdKept()
+    {
+        // Asked for gpt-4o-mini-transcribe ($0.003/min, what the reservation used); the server says whisper-1 ($0.006/min).
+        await using EngineHarness harness = EngineHarness.Create();
+        harness.Transcriber.Responder = u => new Transcript("hi", "whisper-1", TimeSpan.FromSeconds(60));
+
+        await harness.SendAsync(Voice("hello-en.ogg", "reported-other"));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal("whisper-1", row.Model);
+        Assert.Equal(3_000, row.Cost.Value);
+    }
+
+    [Fact]
     public async Task Voice_ServerReportsDuration_BilledByTheServersDuration()
     {
         await using EngineHarness harness = EngineHarness.Create();

@@ -297,7 +297,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             await sink.WorkStartedAsync(cancellationToken);
             if (eviction is not null)
             {
-                await EvictAsync(history, message, eviction, window.Budget, cancellationToken);
+                await EvictAsync(history, message, eviction, window.Budget, summarise: true, cancellationToken);
             }
 
             long promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
@@ -331,7 +331,14 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 _drift.AddOrUpdate(model.Id, extra, (_, d) => Math.Max(d, extra));
                 if (PlanEviction(history, fixedTokens, summaryAllowance, window.LowWater / 2) is { } harder)
                 {
-                    await EvictAsync(history, message, harder, keepBudget: 0, cancellationToken);
+                    // This summary was not part of the answer's reservation, so it is reserved on its own; when the budget
+                    // cannot take it, the turns are dropped unsummarised: the prompt must shrink either way, and no call
+                    // is ever made that the budget did not cover.
+                    (bool affordable, IDisposable? summaryReservation) = await ReserveQuietlyAsync(message, harder.Request.WorstCase, cancellationToken);
+                    using (summaryReservation)
+                    {
+                        await EvictAsync(history, message, harder, keepBudget: 0, summarise: affordable, cancellationToken);
+                    }
                 }
 
                 // The server refused what we sent, so the retry must be clearly smaller than that, whatever we count.
@@ -469,10 +476,26 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     }
 
     /// <summary>
-    /// Folds the planned turns into the summary. When the summary model fails, the turns stay if the prompt still fits
+    /// Reserves <paramref name="amount"/> without telling the user anything when it does not fit (admins need no
+    /// reservation): for a call the answer can do without.
+    /// </summary>
+    private async Task<(bool Allowed, IDisposable? Reservation)> ReserveQuietlyAsync(IncomingMessage message, MicroUsd amount, CancellationToken cancellationToken)
+    {
+        if (IsAdmin(message))
+        {
+            return (true, null);
+        }
+
+        (IDisposable? reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, message.Conversation, amount, _ => amount, cancellationToken);
+        return (refusal is null, reservation);
+    }
+
+    /// <summary>
+    /// Folds the planned turns into the summary (or, without <paramref name="summarise"/>, drops them and keeps the
+    /// summary as it is). When the summary model fails, the turns stay if the prompt still fits
     /// <paramref name="keepBudget"/>, else they are dropped unsummarised.
     /// </summary>
-    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, EvictionPlan plan, long keepBudget, CancellationToken cancellationToken)
+    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, EvictionPlan plan, long keepBudget, bool summarise, CancellationToken cancellationToken)
     {
         ConversationKey key = message.Conversation;
         string conversation = key.ToString();
@@ -480,41 +503,57 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         long through = plan.Turns[^1].Sequence;
         ConversationSummary summary;
         ChatMessage? summaryMessage;
-        try
+        bool folded = false;
+        if (!summarise)
         {
-            (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, plan.Request, history.Encoding, cancellationToken);
-            (summaryMessage, int tokens) = _prompts.Summary(text, history.Encoding);
-            summary = new ConversationSummary(text, tokens, history.Encoding, through);
+            Log.DroppedUnsummarised(_logger, conversation, count, plan.Tokens);
+            (summary, summaryMessage) = Unsummarised(history, through);
         }
-        catch (ModelCallException ex)
+        else
         {
-            bool keep = plan.PromptBefore <= keepBudget;
-            string action = keep ? "keeping the turns for now" : "dropping the oldest turns unsummarised so the prompt fits";
-            if (ex.IsRoutine)
+            try
             {
-                Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none", action);
+                (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, plan.Request, history.Encoding, cancellationToken);
+                (summaryMessage, int tokens) = _prompts.Summary(text, history.Encoding);
+                summary = new ConversationSummary(text, tokens, history.Encoding, through);
+                folded = true;
             }
-            else
+            catch (ModelCallException ex)
             {
-                Log.SummaryFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, action, ex);
-            }
+                bool keep = plan.PromptBefore <= keepBudget;
+                string action = keep ? "keeping the turns for now" : "dropping the oldest turns unsummarised so the prompt fits";
+                if (ex.IsRoutine)
+                {
+                    Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none", action);
+                }
+                else
+                {
+                    Log.SummaryFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, action, ex);
+                }
 
-            if (keep)
-            {
-                return;
-            }
+                if (keep)
+                {
+                    return;
+                }
 
-            summary = history.Summary is { } old
-                ? old with { ThroughSequence = through }
-                : new ConversationSummary("", 0, history.Encoding, through);
-            summaryMessage = history.SummaryMessage;
+                (summary, summaryMessage) = Unsummarised(history, through);
+            }
         }
 
         await _store.ApplySummaryAsync(key, summary, cancellationToken);
         history.RemoveOldest(count);
         history.SetSummary(summary, summary.Text.Length == 0 ? null : summaryMessage);
-        Log.Evicted(_logger, conversation, count, plan.Tokens);
+        if (folded)
+        {
+            Log.Evicted(_logger, conversation, count, plan.Tokens);
+        }
     }
+
+    /// <summary>The summary as it is, now also standing for the turns through <paramref name="through"/> (which it does not mention).</summary>
+    private static (ConversationSummary Summary, ChatMessage? Message) Unsummarised(ConversationHistory history, long through) =>
+        history.Summary is { } old
+            ? (old with { ThroughSequence = through }, old.Text.Length == 0 ? null : history.SummaryMessage)
+            : (new ConversationSummary("", 0, history.Encoding, through), null);
 
     private static int SummaryAllowance(ConversationHistory history, EngineOptions options) =>
         Math.Max(history.SummaryTokens, EngineOptionsValidator.SummaryAllowance(options));

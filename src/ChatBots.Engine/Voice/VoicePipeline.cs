@@ -269,9 +269,9 @@ public sealed partial class VoicePipeline
                 estimated = false;
             }
 
-            ModelInfo billedModel = _catalogue.Resolve(transcript.Model.Length > 0 ? transcript.Model : modelId);
+            // Priced by the model asked for (what the reservation used), as chat calls are; the reported id is kept.
             await _recorder.RecordTranscriptionAsync(
-                message.Conversation, message.QualifiedAuthorId, billedModel, Math.Round(Seconds(billed), 3), estimated, CancellationToken.None);
+                message.Conversation, message.QualifiedAuthorId, model, transcript.Model, Math.Round(Seconds(billed), 3), estimated, CancellationToken.None);
         }
 
         return transcript.Text.Trim();
