@@ -154,21 +154,25 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     return;
             }
 
+            if (message.Audio is null && string.IsNullOrWhiteSpace(message.Text))
+            {
+                return;
+            }
+
+            // Before the voice pipeline: a replayed voice note must not be downloaded, transcribed or billed again.
+            if (await TryReplayAsync(lane, message, sink, cancellationToken))
+            {
+                return;
+            }
+
             if (message.Audio is { } audio)
             {
                 VoiceOutcome voiceOutcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
                 if (voiceOutcome.TextToAnswer is { } transcript)
                 {
-                    // A caption and the speech are one user turn.
-                    string spoken = string.IsNullOrWhiteSpace(message.Text) ? transcript : message.Text.Trim() + "\n\n" + transcript;
-                    await AnswerAsync(lane, message, spoken, sink, cancellationToken);
+                    await AnswerAsync(lane, message, VoicePipeline.SpokenTurn(message.Text, transcript), sink, cancellationToken);
                 }
 
-                return;
-            }
-
-            if (string.IsNullOrWhiteSpace(message.Text))
-            {
                 return;
             }
 
@@ -224,16 +228,6 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         string encoding = model.Encoding;
         ConversationHistory history = await GetHistoryAsync(lane, encoding, cancellationToken);
         DateTimeOffset now = _time.GetUtcNow();
-
-        // The platform delivered this message again (a replayed update or event after a crash or a cut-off delivery):
-        // it was answered and paid for already, so the stored answer goes out again without another model call.
-        if (message.MessageId is { } messageId && history.AnswerTo(messageId) is { } answered)
-        {
-            Log.ReplayedAnswer(_logger, conversation, messageId);
-            await SendAsync(sink, answered.Text, ReplyKind.Answer, conversation, cancellationToken);
-            return;
-        }
-
         (ChatMessage systemMessage, int systemTokens) = _prompts.SystemFor(key.Platform, now, message.IsGroup, encoding);
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), history.Settings.ContextTokenCap);
         int summaryAllowance = SummaryAllowance(history, options);
@@ -375,33 +369,75 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             LedgerEntry entry = await _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, result, LedgerKind.Chat, CancellationToken.None);
             Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.Value, entry.Model, entry.Estimated ? ", estimated" : "");
 
-            string answer = result.Text;
             var assistantTurn = new StoredTurn(
                 userTurn.Sequence + 1,
                 TurnRole.Assistant,
                 null,
                 null,
-                answer,
-                _prompts.CountTurn(TurnRole.Assistant, answer, null, encoding),
+                result.Text,
+                _prompts.CountTurn(TurnRole.Assistant, result.Text, null, encoding),
                 encoding,
                 _time.GetUtcNow());
             await _store.AppendTurnsAsync(key, [userTurn, assistantTurn], CancellationToken.None);
             history.Append(userTurn, userMessage);
             history.Append(assistantTurn, PromptFactory.ToMessage(assistantTurn));
-
-            if (string.IsNullOrWhiteSpace(answer))
-            {
-                await SendAsync(sink, "The model returned an empty answer.", ReplyKind.Notice, conversation, cancellationToken);
-                return;
-            }
-
-            if (history.Settings.CostFooter ?? options.CostFooter)
-            {
-                answer += await FooterAsync(message, entry, cancellationToken);
-            }
-
-            await SendAsync(sink, answer, ReplyKind.Answer, conversation, cancellationToken);
+            await DeliverAnswerAsync(message, history, result.Text, entry, sink, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The platform delivered this message again (a replayed update or event after a crash or a cut-off delivery): it
+    /// was answered and paid for already, so what the user saw goes out again (a voice note's transcript, then the
+    /// answer, post-processed as a fresh one) with no download, transcription, model call or charge. False when the
+    /// history holds no answer to it (never answered, forgotten by <c>/reset</c>, folded into the summary, or older
+    /// than <see cref="ConversationHistory.ReplayLookback"/> turns): then it is handled afresh.
+    /// </summary>
+    private async Task<bool> TryReplayAsync(Lane<WorkItem> lane, IncomingMessage message, IReplySink sink, CancellationToken cancellationToken)
+    {
+        if (message.MessageId is not { } messageId)
+        {
+            return false;
+        }
+
+        ModelInfo model = _catalogue.Resolve(_models.CurrentValue.Model);
+        ConversationHistory history = await GetHistoryAsync(lane, model.Encoding, cancellationToken);
+        if (history.ExchangeOf(messageId) is not { } exchange)
+        {
+            return false;
+        }
+
+        string conversation = message.Conversation.ToString();
+        Log.ReplayedAnswer(_logger, conversation, messageId);
+        if (message.Audio is not null)
+        {
+            // Only TranscribeAndAnswer stores a voice note's turn, and it sent the transcript first: so does the replay.
+            string transcript = VoicePipeline.TranscriptOf(message.Text, exchange.Question.Text);
+            await SendAsync(sink, VoicePipeline.TranscriptReply(TranscriptionTask.Transcribe, transcript), ReplyKind.Transcript, conversation, cancellationToken);
+        }
+
+        await DeliverAnswerAsync(message, history, exchange.Answer.Text, entry: null, sink, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends an answer as the user sees it: a notice instead of an empty answer, the cost footer when it is on (for a
+    /// replayed answer, <paramref name="entry"/> is null and the footer says it cost nothing new).
+    /// </summary>
+    private async Task DeliverAnswerAsync(IncomingMessage message, ConversationHistory history, string answer, LedgerEntry? entry, IReplySink sink, CancellationToken cancellationToken)
+    {
+        string conversation = message.Conversation.ToString();
+        if (string.IsNullOrWhiteSpace(answer))
+        {
+            await SendAsync(sink, "The model returned an empty answer.", ReplyKind.Notice, conversation, cancellationToken);
+            return;
+        }
+
+        if (history.Settings.CostFooter ?? _options.CurrentValue.CostFooter)
+        {
+            answer += await FooterAsync(message, entry, cancellationToken);
+        }
+
+        await SendAsync(sink, answer, ReplyKind.Answer, conversation, cancellationToken);
     }
 
     /// <summary>
@@ -817,14 +853,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             $"• {period}: {t.Cost}{(t.EstimatedCalls > 0 ? " (partly estimated)" : "")} — {t.Calls:N0} calls, {t.InputTokens:N0} tokens in ({t.CachedInputTokens:N0} cached), {t.OutputTokens:N0} out{(t.AudioSeconds > 0 ? $", {t.AudioSeconds:0.#} s of audio" : "")}");
     }
 
-    private async Task<string> FooterAsync(IncomingMessage message, LedgerEntry entry, CancellationToken cancellationToken)
+    private async Task<string> FooterAsync(IncomingMessage message, LedgerEntry? entry, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
         UsageTotals today = await _ledger.SumAsync(new LedgerFilter(From: BudgetPeriods.DayStart(now), UserId: message.QualifiedAuthorId), cancellationToken);
         BudgetLimit? daily = _budgets.Limits().FirstOrDefault(l => l.Scope == BudgetScopeKind.User && l.Period == BudgetPeriod.Day);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"\n\n— {entry.InputTokens:N0} in / {entry.OutputTokens:N0} out tokens · {(entry.Estimated ? "~" : "")}{entry.Cost} · today {today.Cost}{(daily is null ? "" : $" of {daily.Limit}")}");
+        string call = entry is null
+            ? "sent again, no new cost"
+            : string.Create(CultureInfo.InvariantCulture, $"{entry.InputTokens:N0} in / {entry.OutputTokens:N0} out tokens · {(entry.Estimated ? "~" : "")}{entry.Cost}");
+        return string.Create(CultureInfo.InvariantCulture, $"\n\n— {call} · today {today.Cost}{(daily is null ? "" : $" of {daily.Limit}")}");
     }
 
     private string HelpText()

@@ -99,9 +99,28 @@ public sealed partial class VoicePipeline
             return new VoiceOutcome(null);
         }
 
-        string label = task == TranscriptionTask.Translate ? "Translation" : "Transcript";
-        await ReplyAsync(sink, $"🎙 {label}: {transcript}", ReplyKind.Transcript, cancellationToken);
+        await ReplyAsync(sink, TranscriptReply(task, transcript), ReplyKind.Transcript, cancellationToken);
         return options.Mode == VoiceMode.TranscribeAndAnswer ? new VoiceOutcome(transcript) : new VoiceOutcome(null);
+    }
+
+    /// <summary>The reply that shows the user what was heard (or, translated, what it means in English).</summary>
+    internal static string TranscriptReply(TranscriptionTask task, string transcript) =>
+        $"🎙 {(task == TranscriptionTask.Translate ? "Translation" : "Transcript")}: {transcript}";
+
+    /// <summary>The user turn a voice note becomes: its caption (when it has one) and the speech are one turn.</summary>
+    internal static string SpokenTurn(string? caption, string transcript) =>
+        string.IsNullOrWhiteSpace(caption) ? transcript : caption.Trim() + "\n\n" + transcript;
+
+    /// <summary>The transcript inside a user turn made by <see cref="SpokenTurn"/> (for a replay, which must not transcribe again).</summary>
+    internal static string TranscriptOf(string? caption, string turnText)
+    {
+        if (string.IsNullOrWhiteSpace(caption))
+        {
+            return turnText;
+        }
+
+        string prefix = caption.Trim() + "\n\n";
+        return turnText.StartsWith(prefix, StringComparison.Ordinal) ? turnText[prefix.Length..] : turnText;
     }
 
     /// <summary>
