@@ -37,24 +37,28 @@ public sealed class BudgetWorstCaseTests
     [Fact]
     public async Task Engine_PromptCostsMoreThanIsLeft_RefusedWithoutModelCall()
     {
-        // gpt-4 input is $30 per 1M tokens: a 4,500-token message costs about $0.135 to send, with $0.000001 left.
+        // gpt-4 input is $30 per 1M tokens: with $0.01 left, a short message (~60 tokens, ~$0.002 to send) fits, while a
+        // 4,500-token one (~$0.135) does not, though the budget is far from used up.
         await using EngineHarness harness = EngineHarness.Create(s =>
         {
             s["OpenAI:Model"] = "gpt-4";
             s["Budgets:UserDailyUsd"] = "1";
         });
-        await SpendAsync(harness, 999_999);
+        await SpendAsync(harness, 990_000);
         string big = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 450));
 
         RecordingReplySink sink = await harness.SendAsync(EngineHarness.Message(big));
+        string small = await harness.AskAsync("hi");
 
         OutgoingReply reply = Assert.Single(sink.Replies);
         Assert.Equal(ReplyKind.Notice, reply.Kind);
-        Assert.Contains("your daily budget of $1.00 has only $0.000001 left", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("your daily budget of $1.00 has only $0.01 left", reply.Text, StringComparison.Ordinal);
         Assert.Contains("needs before any reply", reply.Text, StringComparison.Ordinal);
         Assert.Contains("resets at 2026-11-29 00:00 UTC", reply.Text, StringComparison.Ordinal);
-        Assert.Empty(harness.Model.Prompts);
-        Assert.Single(harness.Store.Ledger);
+        Assert.Equal("reply to: hi", small);
+        RecordedPrompt prompt = Assert.Single(harness.Model.Prompts);
+        Assert.Equal("hi", prompt.Messages[^1].Text);
+        Assert.Equal(2, harness.Store.Ledger.Count);
     }
 
     [Fact]
