@@ -5,8 +5,9 @@ namespace ChatBots.Engine;
 /// <summary>The engine's log events. Ids, sizes and counts at Information and below; message text only at Trace.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(1001, LogLevel.Information, "Replied in {Conversation}: {InputTokens} in ({CachedTokens} cached) / {OutputTokens} out tokens, {Cost} ({Model}{Estimated})")]
-    public static partial void Replied(ILogger logger, string conversation, long inputTokens, long cachedTokens, long outputTokens, string cost, string model, string estimated);
+    // Money is logged as integer micro-dollars, like the ledger holds it, so log queries can sum and compare it.
+    [LoggerMessage(1001, LogLevel.Information, "Replied in {Conversation}: {InputTokens} in ({CachedTokens} cached) / {OutputTokens} out tokens, {CostMicroUsd} µUSD ({Model}{Estimated})")]
+    public static partial void Replied(ILogger logger, string conversation, long inputTokens, long cachedTokens, long outputTokens, long costMicroUsd, string model, string estimated);
 
     [LoggerMessage(1002, LogLevel.Trace, "Prompt for {Conversation}: {Text}")]
     public static partial void PromptText(ILogger logger, string conversation, string text);
@@ -20,11 +21,14 @@ internal static partial class Log
     [LoggerMessage(1014, LogLevel.Warning, "Summarising {Conversation} failed unexpectedly: {Kind} (HTTP {Status}); {Action}")]
     public static partial void SummaryFailedUnexpectedly(ILogger logger, string conversation, string kind, int? status, string action, Exception exception);
 
+    [LoggerMessage(1020, LogLevel.Warning, "Dropped {Turns} turns ({Tokens} tokens) of {Conversation} without summarising them: the budget has no room for the summary call on the context-length retry")]
+    public static partial void DroppedUnsummarised(ILogger logger, string conversation, int turns, long tokens);
+
     [LoggerMessage(1005, LogLevel.Information, "Refused {Conversation} for {User}: {Budget} is used up")]
     public static partial void BudgetRefused(ILogger logger, string conversation, string user, string budget);
 
-    [LoggerMessage(1016, LogLevel.Information, "Refused {Conversation} for {User}: {Budget} has {Left} left, the call needs at least {Needed}")]
-    public static partial void BudgetTooSmall(ILogger logger, string conversation, string user, string budget, string left, string needed);
+    [LoggerMessage(1016, LogLevel.Information, "Refused {Conversation} for {User}: {Budget} has {LeftMicroUsd} µUSD left, the call needs at least {NeededMicroUsd} µUSD")]
+    public static partial void BudgetTooSmall(ILogger logger, string conversation, string user, string budget, long leftMicroUsd, long neededMicroUsd);
 
     // Routine failures (a bad key, no credit, a rate limit…) are fully described by kind, status and the provider's code:
     // a stack trace would only bury them. Anything else keeps its exception (1015).

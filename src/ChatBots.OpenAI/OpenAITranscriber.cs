@@ -89,10 +89,7 @@ internal sealed class OpenAITranscriber(OpenAIClientProvider provider, OpenAIErr
                 && type.GetString() == "duration"
                 && usage.TryGetProperty("seconds", out JsonElement seconds)
                 && seconds.TryGetDouble(out double value)
-                && double.IsFinite(value)
-                && value > 0
-                && value <= TimeSpan.FromDays(1).TotalSeconds
-                    ? TimeSpan.FromSeconds(value)
+                    ? AudioDuration.Plausible(value, perSecond: 1)
                     : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)

@@ -9,9 +9,6 @@ public sealed partial class SqliteStore
     private const string SelectSummarySql =
         "SELECT summary_text, summary_token_count, summary_encoding, summary_through_sequence, settings_json FROM conversations WHERE key = $key;";
 
-    private const string SelectSettingsSql =
-        "SELECT settings_json FROM conversations WHERE key = $key;";
-
     private const string StoreSettingsSql =
         "INSERT INTO conversations (key, platform, settings_json, updated_at) VALUES ($key, $platform, $settings, $now) " +
         "ON CONFLICT (key) DO UPDATE SET settings_json = excluded.settings_json, updated_at = excluded.updated_at;";
@@ -74,7 +71,7 @@ public sealed partial class SqliteStore
                             summary = new ConversationSummary(reader.GetString(0), reader.GetInt32(1), reader.GetString(2), reader.GetInt64(3));
                         }
 
-                        settings = SettingsJson.Read(reader.IsDBNull(4) ? null : reader.GetString(4));
+                        settings = SettingsJson.Read(reader.IsDBNull(4) ? null : reader.GetString(4), keyText, _logger);
                     }
                 }
 
@@ -199,19 +196,6 @@ public sealed partial class SqliteStore
         ReadAsync(
             session => (long)session.Command(CountConversationsSql).ExecuteScalar()!,
             cancellationToken);
-
-    public Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken)
-    {
-        string keyText = key.ToString();
-        return ReadAsync(
-            session =>
-            {
-                SqliteCommand select = session.Command(SelectSettingsSql);
-                Bind(select, "$key", keyText);
-                return SettingsJson.Read(select.ExecuteScalar() as string);
-            },
-            cancellationToken);
-    }
 
     public Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken)
     {

@@ -328,4 +328,30 @@ public sealed class ReviewFixTests
         Assert.Contains("I read only its beginning", sink.Replies[0].Text, StringComparison.Ordinal);
         Assert.StartsWith(prompts[1].Messages[^1].Text, big, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void BudgetRefusal_HostCultureWithOtherSeparators_DateStillWrittenInvariantly()
+    {
+        // Cultures differ in their time separator (a custom format's ':' takes it); the reply must not.
+        var odd = (System.Globalization.CultureInfo)System.Globalization.CultureInfo.InvariantCulture.Clone();
+        odd.DateTimeFormat.TimeSeparator = ".";
+        odd.DateTimeFormat.DateSeparator = ".";
+        var refusal = new BudgetRefusal(
+            new BudgetLimit("your daily budget", BudgetScopeKind.User, BudgetPeriod.Day, MicroUsd.FromDollars(1)),
+            MicroUsd.FromDollars(1),
+            new DateTimeOffset(2026, 11, 29, 0, 0, 0, TimeSpan.Zero));
+        System.Globalization.CultureInfo before = System.Globalization.CultureInfo.CurrentCulture;
+        string text;
+        try
+        {
+            System.Globalization.CultureInfo.CurrentCulture = odd;
+            text = refusal.ToUserMessage(new DateTimeOffset(2026, 11, 28, 10, 30, 0, TimeSpan.Zero));
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = before;
+        }
+
+        Assert.Equal("Sorry, your daily budget of $1.00 is used up ($1.00 spent). It resets at 2026-11-29 00:00 UTC (in 13 h 30 min).", text);
+    }
 }

@@ -37,24 +37,28 @@ public sealed class BudgetWorstCaseTests
     [Fact]
     public async Task Engine_PromptCostsMoreThanIsLeft_RefusedWithoutModelCall()
     {
-        // gpt-4 input is $30 per 1M tokens: a 4,500-token message costs about $0.135 to send, with $0.000001 left.
+        // gpt-4 input is $30 per 1M tokens: with $0.01 left, a short message (~60 tokens, ~$0.002 to send) fits, while a
+        // 4,500-token one (~$0.135) does not, though the budget is far from used up.
         await using EngineHarness harness = EngineHarness.Create(s =>
         {
             s["OpenAI:Model"] = "gpt-4";
             s["Budgets:UserDailyUsd"] = "1";
         });
-        await SpendAsync(harness, 999_999);
+        await SpendAsync(harness, 990_000);
         string big = string.Concat(Enumerable.Repeat("The quick brown fox jumps over the lazy dog. ", 450));
 
         RecordingReplySink sink = await harness.SendAsync(EngineHarness.Message(big));
+        string small = await harness.AskAsync("hi");
 
         OutgoingReply reply = Assert.Single(sink.Replies);
         Assert.Equal(ReplyKind.Notice, reply.Kind);
-        Assert.Contains("your daily budget of $1.00 has only $0.000001 left", reply.Text, StringComparison.Ordinal);
+        Assert.Contains("your daily budget of $1.00 has only $0.01 left", reply.Text, StringComparison.Ordinal);
         Assert.Contains("needs before any reply", reply.Text, StringComparison.Ordinal);
         Assert.Contains("resets at 2026-11-29 00:00 UTC", reply.Text, StringComparison.Ordinal);
-        Assert.Empty(harness.Model.Prompts);
-        Assert.Single(harness.Store.Ledger);
+        Assert.Equal("reply to: hi", small);
+        RecordedPrompt prompt = Assert.Single(harness.Model.Prompts);
+        Assert.Equal("hi", prompt.Messages[^1].Text);
+        Assert.Equal(2, harness.Store.Ledger.Count);
     }
 
     [Fact]
@@ -157,6 +161,92 @@ public sealed class BudgetWorstCaseTests
         // Released once the answer settled.
         MicroUsd after = await budgets.SpentAsync(daily, "telegram:42", Chat, harness.Time.GetUtcNow(), CancellationToken.None);
         Assert.Equal((await store.SumAsync(new LedgerFilter(UserId: "telegram:42"), CancellationToken.None)).Cost, after);
+    }
+
+    /// <summary>Six short exchanges: no eviction is due under a 4,000-token cap until a server says the prompt is too long.</summary>
+    private static async Task<InMemoryConversationStore> ShortHistoryAsync()
+    {
+        var store = new InMemoryConversationStore();
+        await using EngineHarness writer = EngineHarness.Create(store: store);
+        for (int i = 0; i < 6; i++)
+        {
+            await writer.AskAsync("message number " + i + " " + new string('x', 200));
+        }
+
+        return store;
+    }
+
+    private static EngineHarness ContextRetryHarness(InMemoryConversationStore store, string dailyUsd, Func<RecordedPrompt, Task<FakeReply>>? onSummary = null)
+    {
+        EngineHarness harness = EngineHarness.Create(
+            s =>
+            {
+                s["Engine:ContextTokenCap"] = "4000";
+                s["OpenAI:SummaryModel"] = "gpt-4";
+                s["Budgets:UserDailyUsd"] = dailyUsd;
+            },
+            store);
+        int calls = 0;
+        harness.Model.Responder = (p, _) =>
+        {
+            if (p.IsSummary)
+            {
+                return onSummary?.Invoke(p) ?? Task.FromResult(new FakeReply("short summary"));
+            }
+
+            return Task.FromResult(Interlocked.Increment(ref calls) == 1
+                ? new FakeReply("", Error: new ModelCallException(ModelErrorKind.ContextTooLong, "HTTP 400 context_length_exceeded") { Status = 400 })
+                : new FakeReply("fits now", new UsageDetails { InputTokenCount = 100, OutputTokenCount = 10 }));
+        };
+        return harness;
+    }
+
+    [Fact]
+    public async Task Engine_ContextTooLongRetryWhoseSummaryTheBudgetCannotPay_TurnsDroppedUnsummarisedWithoutASummaryCall()
+    {
+        // The retry must evict; folding with gpt-4 ($30/$60 per 1M) may cost ~$0.05, more than the $0.01 a day allows,
+        // while the answer itself (gpt-4o-mini) fits.
+        InMemoryConversationStore store = await ShortHistoryAsync();
+        await using EngineHarness harness = ContextRetryHarness(store, "0.01");
+
+        string answer = await harness.AskAsync("and now?");
+
+        Assert.Equal("fits now", answer);
+        Assert.Empty(harness.Model.SummaryPrompts);
+        Assert.DoesNotContain(store.Ledger, e => e.Kind == LedgerKind.Summary);
+        IReadOnlyList<RecordedPrompt> prompts = harness.Model.ChatPrompts;
+        Assert.Equal(2, prompts.Count);
+        Assert.True(prompts[1].Messages.Count < prompts[0].Messages.Count, "the retry must send a shorter prompt");
+        Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1020);
+        ConversationSnapshot after = await store.LoadAsync(Chat, CancellationToken.None);
+        Assert.Equal(["and now?", "fits now"], after.Turns.Select(t => t.Text));
+    }
+
+    [Fact]
+    public async Task Engine_ContextTooLongRetryWithinBudget_ItsSummaryIsReservedBeforeItIsSent()
+    {
+        InMemoryConversationStore store = await ShortHistoryAsync();
+        long reservedDuringSummary = -1;
+        long summaryWorst = 0;
+        EngineHarness? harnessRef = null;
+        await using EngineHarness harness = ContextRetryHarness(store, "5", async p =>
+        {
+            BudgetGuard budgets = harnessRef!.Get<BudgetGuard>();
+            BudgetLimit daily = budgets.Limits().Single();
+            MicroUsd spent = await budgets.SpentAsync(daily, "telegram:42", Chat, harnessRef.Time.GetUtcNow(), CancellationToken.None);
+            UsageTotals settled = await store.SumAsync(new LedgerFilter(UserId: "telegram:42"), CancellationToken.None);
+            reservedDuringSummary = (spent - settled.Cost).Value;
+            summaryWorst = (long)Math.Ceiling((CountPrompt(p, TokenEncodings.Cl100kBase) * 30m) + (600 * 60m));
+            return new FakeReply("short summary", new UsageDetails { InputTokenCount = 100, OutputTokenCount = 10 });
+        });
+        harnessRef = harness;
+
+        Assert.Equal("fits now", await harness.AskAsync("and now?"));
+
+        Assert.Single(harness.Model.SummaryPrompts);
+        // Held while the summary ran: its own worst case on top of the answer's reservation.
+        Assert.True(reservedDuringSummary > summaryWorst, $"reserved {reservedDuringSummary} µUSD, the summary alone may cost {summaryWorst}");
+        Assert.Single(store.Ledger, e => e.Kind == LedgerKind.Summary);
     }
 
     [Fact]

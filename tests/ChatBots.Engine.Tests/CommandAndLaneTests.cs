@@ -1,6 +1,8 @@
 using ChatBots.Engine.Conversations;
 using ChatBots.Testing.Engine;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ChatBots.Engine.Tests;
 
@@ -199,6 +201,38 @@ public sealed class CommandAndLaneTests
         Assert.All(sinks, s => Assert.True(s.Finished.IsCompleted));
         Assert.All(sinks, s => Assert.Equal(ReplyKind.Answer, s.Replies.Single().Kind));
         Assert.Equal(EnqueueResult.Stopping, harness.Engine.Enqueue(EngineHarness.Message("late"), new RecordingReplySink()));
+        await harness.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Engine_Stop_LogsThatItStoppedAcceptingWhileStillDraining()
+    {
+        // The end-to-end test waits for this line before it checks that new messages are refused.
+        EngineHarness harness = EngineHarness.Create();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        harness.Model.Responder = async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return new FakeReply("done");
+        };
+        var inFlight = new RecordingReplySink();
+        harness.Engine.Enqueue(EngineHarness.Message("slow"), inFlight);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Task stopping = harness.Engine.StopAsync(CancellationToken.None);
+
+        FakeLogRecord record = Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1103);
+        Assert.Equal(LogLevel.Information, record.Level);
+        Assert.Equal("Engine stopped accepting messages; draining 1 conversations", record.Message);
+        Assert.False(stopping.IsCompleted);
+        Assert.Equal(EnqueueResult.Stopping, harness.Engine.Enqueue(EngineHarness.Message("late"), new RecordingReplySink()));
+        release.SetResult();
+        await stopping;
+        Assert.Equal("done", inFlight.Replies.Single().Text);
+        await harness.Engine.StopAsync(CancellationToken.None);
+        Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1103); // a second stop says nothing new
         await harness.DisposeAsync();
     }
 

@@ -38,7 +38,7 @@ public sealed class ConversationSettingsTests
         string reply = await harness.AskAsync("/settings cap 8000", user: "7");
 
         Assert.Contains("only the bot's admins can change settings", reply, StringComparison.Ordinal);
-        Assert.Equal(ConversationSettings.Default, await harness.Store.GetSettingsAsync(EngineHarness.Message("x").Conversation, CancellationToken.None));
+        Assert.Equal(ConversationSettings.Default, (await harness.Store.LoadAsync(EngineHarness.Message("x").Conversation, CancellationToken.None)).Settings);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class ConversationSettingsTests
         Assert.Equal(WindowBudget.For(model, new EngineOptions(), contextTokenCap: 2_000).ReservedOutput, prompts[0].MaxOutputTokens);
         // The other conversation keeps the default cap: its prompt is far larger than the capped budget.
         Assert.True(CountPrompt(prompts[1]) > capped * 5, "the cap of one conversation must not apply to another");
-        Assert.Equal(new ConversationSettings(ContextTokenCap: 2_000), await harness.Store.GetSettingsAsync(new ConversationKey(Platform.Telegram, "A"), CancellationToken.None));
+        Assert.Equal(new ConversationSettings(ContextTokenCap: 2_000), (await harness.Store.LoadAsync(new ConversationKey(Platform.Telegram, "A"), CancellationToken.None)).Settings);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class ConversationSettingsTests
         string reply = await harness.AskAsync("/settings cap default");
 
         Assert.Contains("Context cap: 16,000 tokens (the default)", reply, StringComparison.Ordinal);
-        Assert.Equal(ConversationSettings.Default, await harness.Store.GetSettingsAsync(EngineHarness.Message("x").Conversation, CancellationToken.None));
+        Assert.Equal(ConversationSettings.Default, (await harness.Store.LoadAsync(EngineHarness.Message("x").Conversation, CancellationToken.None)).Settings);
     }
 
     [Theory]
@@ -140,7 +140,51 @@ public sealed class ConversationSettingsTests
 
         Assert.Contains(expected, reply, StringComparison.Ordinal);
         Assert.Contains("/settings cap <tokens>", reply, StringComparison.Ordinal);
-        Assert.Equal(ConversationSettings.Default, await harness.Store.GetSettingsAsync(EngineHarness.Message("x").Conversation, CancellationToken.None));
+        Assert.Equal(ConversationSettings.Default, (await harness.Store.LoadAsync(EngineHarness.Message("x").Conversation, CancellationToken.None)).Settings);
+    }
+
+    [Theory]
+    [InlineData("/settings cap\t8000")]
+    [InlineData("/settings\tcap  \t 8000")]
+    [InlineData("/settings cap\n8000")]
+    [InlineData("/settings cap\r\n8000\n")]
+    public async Task Settings_WordsSeparatedByTabsOrLineBreaks_Understood(string command)
+    {
+        await using EngineHarness harness = AdminHarness();
+
+        string reply = await harness.AskAsync(command);
+
+        Assert.StartsWith("Done. ", reply, StringComparison.Ordinal);
+        Assert.Contains("Context cap: 8,000 tokens (set for this conversation", reply, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Settings_StoredCapBelowTheRange_TheLowestAllowedCapApplies()
+    {
+        // /settings never stores such a cap; a row edited by hand (or another store) can hold one.
+        var store = new InMemoryConversationStore();
+        await store.SetSettingsAsync(EngineHarness.Message("x").Conversation, new ConversationSettings(ContextTokenCap: 10), CancellationToken.None);
+        await using EngineHarness harness = EngineHarness.Create(store: store);
+
+        string shown = await harness.AskAsync("/settings");
+        string answer = await harness.AskAsync("hello");
+
+        Assert.Contains("Context cap: 1,024 tokens (set for this conversation", shown, StringComparison.Ordinal);
+        // 1,024 − 512 reply (half the window) − 128 margin: too small for the summary allowance, and the reply says so.
+        Assert.Contains("its prompt budget of 384 tokens", answer, StringComparison.Ordinal);
+        Assert.Empty(harness.Model.Prompts);
+    }
+
+    [Fact]
+    public async Task Settings_StoredCapAboveTheRange_TheHighestAllowedCapIsShown()
+    {
+        var store = new InMemoryConversationStore();
+        await store.SetSettingsAsync(EngineHarness.Message("x").Conversation, new ConversationSettings(ContextTokenCap: 2_000_000_000), CancellationToken.None);
+        await using EngineHarness harness = EngineHarness.Create(store: store);
+
+        string shown = await harness.AskAsync("/settings");
+
+        Assert.Contains("Context cap: 10,000,000 tokens (set for this conversation", shown, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,4 +79,30 @@ public sealed class EngineLoggingTests
         Assert.Equal(1015, record.Id.Id);
         Assert.IsType<ModelCallException>(record.Exception);
     }
+
+    [Fact]
+    public async Task Engine_Replied_LogsTheCostAsMicroDollars()
+    {
+        await using EngineHarness harness = EngineHarness.Create();
+
+        await harness.AskAsync("hi");
+
+        // gpt-4o-mini: 10 in × $0.15 + 5 out × $0.60 per 1M = 4.5 µUSD, rounded up once.
+        FakeLogRecord record = Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1001);
+        Assert.Equal("5", record.GetStructuredStateValue("CostMicroUsd"));
+        Assert.EndsWith("5 µUSD (gpt-4o-mini)", record.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Engine_BudgetTooSmall_LogsLeftAndNeededAsMicroDollars()
+    {
+        await using EngineHarness harness = EngineHarness.Create(s => s["Budgets:UserDailyUsd"] = "0.000001");
+
+        await harness.AskAsync("hi");
+
+        FakeLogRecord record = Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1016);
+        Assert.Equal("1", record.GetStructuredStateValue("LeftMicroUsd"));
+        Assert.True(long.Parse(record.GetStructuredStateValue("NeededMicroUsd")!, System.Globalization.CultureInfo.InvariantCulture) > 1);
+        Assert.Contains("has 1 µUSD left", record.Message, StringComparison.Ordinal);
+    }
 }

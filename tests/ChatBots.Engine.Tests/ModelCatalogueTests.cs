@@ -58,6 +58,30 @@ public sealed class ModelCatalogueTests
     }
 
     [Theory]
+    [InlineData("gpt-4o-2024-05-13", 5.00, 15.00, 128_000)] // the first gpt-4o snapshot kept its launch prices
+    [InlineData("gpt-4o-2024-08-06", 2.50, 10.00, 128_000)]
+    [InlineData("gpt-4o", 2.50, 10.00, 128_000)]
+    [InlineData("gpt-4-0613", 30.00, 60.00, 8_192)]
+    [InlineData("gpt-4-32k", 60.00, 120.00, 32_768)]
+    [InlineData("gpt-4-32k-0613", 60.00, 120.00, 32_768)]
+    [InlineData("gpt-3.5-turbo-0613", 1.50, 2.00, 4_096)]
+    [InlineData("gpt-3.5-turbo-16k", 3.00, 4.00, 16_385)]
+    [InlineData("gpt-3.5-turbo-16k-0613", 3.00, 4.00, 16_385)]
+    [InlineData("gpt-3.5-turbo-1106", 1.00, 2.00, 16_385)]
+    [InlineData("gpt-3.5-turbo-0125", 0.50, 1.50, 16_385)]
+    public void Resolve_SnapshotWithItsOwnPublishedPrice_NotPricedAsItsAlias(string id, double input, double output, int window)
+    {
+        using ServiceProvider services = Services();
+
+        ModelInfo info = services.GetRequiredService<ModelCatalogue>().Resolve(id);
+
+        Assert.True(info.IsListed);
+        Assert.Equal((decimal)input, info.Prices.InputPerMTok);
+        Assert.Equal((decimal)output, info.Prices.OutputPerMTok);
+        Assert.Equal(window, info.ContextWindow);
+    }
+
+    [Theory]
     [InlineData("gpt-4.5-preview")] // gpt-4 (cl100k, 8K, $30/$60) must not catch it
     [InlineData("gpt-4o-whatever")]
     [InlineData("gpt-4omni")]
@@ -66,6 +90,12 @@ public sealed class ModelCatalogueTests
     [InlineData("gpt-6")]
     [InlineData("ft:")]
     [InlineData("ft:llama3:acme::x")]
+    [InlineData("gpt-4-1106-preview")] // not a date suffix: gpt-4's $30/$60 and 8K would be wrong for it
+    [InlineData("gpt-4-turbo-preview")]
+    [InlineData("gpt-4-06130")]
+    [InlineData("gpt-4o-2024-08")]
+    [InlineData("gpt-4o-2024-08-06-x")]
+    [InlineData("gpt-5-2025-08-07x")]
     public void Resolve_IdThatOnlySharesAPrefix_IsUnlistedWithConservativeDefaults(string id)
     {
         using ServiceProvider services = Services();

@@ -181,13 +181,18 @@ public sealed class PromptWindowTests
             ? new FakeReply("SUMMARY " + MixedText.Next(random, 3_000, 3_500))
             : new FakeReply(MixedText.Next(random, 100, 300)));
 
+        var sent = new List<string>();
         for (int i = 0; i < 40; i++)
         {
-            await harness.SendAsync(EngineHarness.Message(MixedText.Next(random, 100, 300)));
+            sent.Add(MixedText.Next(random, 100, 300));
+            await harness.SendAsync(EngineHarness.Message(sent[^1]));
         }
 
         Assert.NotEmpty(harness.Model.SummaryPrompts);
-        Assert.True(counter.CountText(harness.Model.SummaryPrompts[0].Messages[^1].Text, TokenEncodings.O200kBase) > 0);
+        // The first summary call folds the oldest exchanges, the very first message among them, with nothing before it.
+        string firstFold = harness.Model.SummaryPrompts[0].Messages[^1].Text;
+        Assert.StartsWith("New messages:\nUser: " + sent[0] + "\n", firstFold, StringComparison.Ordinal);
+        Assert.DoesNotContain(sent[^1], firstFold, StringComparison.Ordinal);
         var snapshot = await harness.Store.LoadAsync(EngineHarness.Message("x").Conversation, CancellationToken.None);
         Assert.NotNull(snapshot.Summary);
         int tokens = counter.CountText(snapshot.Summary!.Text, TokenEncodings.O200kBase);

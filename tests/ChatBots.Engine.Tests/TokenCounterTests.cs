@@ -70,4 +70,20 @@ public sealed class TokenCounterTests
 
         Assert.Equal(expected, engine);
     }
+
+    [Theory]
+    [InlineData(TokenEncodings.Cl100kBase)]
+    [InlineData(TokenEncodings.O200kBase)]
+    public void Framing_CookbookExample_IsEverythingButTheContent(string encoding)
+    {
+        // The engine counts a new message's text once and adds this framing: the cookbook's total must still come out.
+        var tokenizer = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding(encoding);
+        foreach ((string role, string? name, string content) in CookbookExample)
+        {
+            int expected = 3 + tokenizer.EncodeToIds(role).Count + (name is null ? 0 : tokenizer.EncodeToIds(name).Count + 1);
+
+            Assert.Equal(expected, _counter.Framing(role, name, encoding));
+            Assert.Equal(_counter.CountMessage(role, content, name, encoding), _counter.Framing(role, name, encoding) + _counter.CountText(content, encoding));
+        }
+    }
 }

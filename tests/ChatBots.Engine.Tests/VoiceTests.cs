@@ -374,6 +374,104 @@ public sealed class VoiceTests
     }
 
     [Fact]
+    public async Task Voice_Mp3WhoseHeaderClaimsOneSecond_RefusedByItsSizeOverTheLimit()
+    {
+        // The Xing header says 38 frames (0.99 s); the file holds 3,000 more of 417 bytes: 1.25 MB, which even at
+        // MP3's highest rate (320 kbit/s) plays for 31 s. A Discord attachment declares no duration.
+        await using EngineHarness harness = EngineHarness.Create(s => s["Voice:MaxDuration"] = "00:00:30");
+        byte[] file = CraftedAudio.Mp3Xing(frameCount: 38, actualFrames: 3_000);
+        Assert.InRange(Mp3Duration.Read(file)!.Value.TotalSeconds, 0.98, 1.0);
+
+        RecordingReplySink sink = await harness.SendAsync(Voice("x", "mp3-claims-1s", fileName: "clip.mp3", bytes: () => file));
+
+        Assert.Equal("That audio file is at least 31 s long, judging by its size; I transcribe at most 30 s.", sink.Replies.Single().Text);
+        Assert.Empty(harness.Transcriber.Uploads);
+        Assert.Empty(harness.Store.Ledger);
+    }
+
+    [Fact]
+    public async Task Voice_OggWhoseLastGranuleClaimsOneSecond_BilledByItsSizeAndMarkedEstimated()
+    {
+        // Twenty chained copies of a 6 s note (375 KB) whose last page claims one second: at 256 kbit/s, far above
+        // any voice note's rate, those bytes still play for 11.7 s.
+        await using EngineHarness harness = EngineHarness.Create();
+        byte[] file = CraftedAudio.OggChained(VoiceFixtures.Read("hello-en.ogg"), copies: 20, lastGranule: 48_000 + 312);
+        Assert.InRange(OggOpusDuration.Read(file)!.Value.TotalSeconds, 0.9, 1.1);
+
+        await harness.SendAsync(Voice("x", "ogg-claims-1s", bytes: () => file));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal(Math.Round(file.Length / 32_000m, 3), row.AudioSeconds);
+        Assert.True(row.Estimated);
+        Assert.Single(harness.Logs.GetSnapshot(), r => r.Id.Id == 1206);
+    }
+
+    [Fact]
+    public async Task Voice_WavWhoseByteRateFieldLies_BilledAtTheRateItsSamplesPlay()
+    {
+        // 64,000 bytes of 16 kHz 16-bit mono are 2 s; the header's byte-rate field claims 100 times that rate.
+        await using EngineHarness harness = EngineHarness.Create();
+        byte[] file = CraftedAudio.WavWithListChunk(byteRate: 32_000, dataBytes: 64_000, claimedByteRate: 3_200_000);
+        Assert.Equal(TimeSpan.FromSeconds(0.02), WavDuration.Read(file));
+
+        await harness.SendAsync(Voice("x", "wav-lies", fileName: "memo.wav", bytes: () => file));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal(2m, row.AudioSeconds);
+        Assert.True(row.Estimated);
+    }
+
+    [Fact]
+    public async Task Voice_VideoNoteMostlyPicture_BilledByItsDurationNotByTheVideoBytes()
+    {
+        // A 60 s round video: 480 KB of AAC and 5 MB of picture. Only the sound track's bytes bound the duration.
+        await using EngineHarness harness = EngineHarness.Create();
+        byte[] file = CraftedAudio.Mp4(
+            seconds: 60,
+            mdatBytes: 5_480_000,
+            CraftedAudio.Track("soun", "mp4a", sampleSize: 1_000, sampleCount: 480, seconds: 60),
+            CraftedAudio.Track("vide", "avc1", sampleSize: 10_000, sampleCount: 500, seconds: 60));
+
+        await harness.SendAsync(Voice("x", "video-note", duration: TimeSpan.FromSeconds(60), fileName: "video_note.mp4", bytes: () => file));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal(60m, row.AudioSeconds);
+        Assert.False(row.Estimated);
+        Assert.Equal("video_note.mp4", harness.Transcriber.Uploads.Single().FileName);
+    }
+
+    [Fact]
+    public async Task Voice_M4aWhoseHeaderClaimsOneSecond_BilledByItsSoundTrackBytes()
+    {
+        // The movie header says 1 s; the sound track's 800 KB of AAC play for at least 20 s at 320 kbit/s.
+        await using EngineHarness harness = EngineHarness.Create();
+        byte[] file = CraftedAudio.Mp4(
+            seconds: 1,
+            mdatBytes: 800_000,
+            CraftedAudio.Track("soun", "mp4a", sampleSize: 800, sampleCount: 1_000, seconds: 1));
+
+        await harness.SendAsync(Voice("x", "m4a-claims-1s", fileName: "memo.m4a", bytes: () => file));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal(20m, row.AudioSeconds);
+        Assert.True(row.Estimated);
+    }
+
+    [Fact]
+    public async Task Voice_ServerReportsAnotherModel_PricedAsAskedWithTheReportedIdKept()
+    {
+        // Asked for gpt-4o-mini-transcribe ($0.003/min, what the reservation used); the server says whisper-1 ($0.006/min).
+        await using EngineHarness harness = EngineHarness.Create();
+        harness.Transcriber.Responder = u => new Transcript("hi", "whisper-1", TimeSpan.FromSeconds(60));
+
+        await harness.SendAsync(Voice("hello-en.ogg", "reported-other"));
+
+        LedgerEntry row = harness.Store.Ledger.Single(e => e.Kind == LedgerKind.Transcription);
+        Assert.Equal("whisper-1", row.Model);
+        Assert.Equal(3_000, row.Cost.Value);
+    }
+
+    [Fact]
     public async Task Voice_ServerReportsDuration_BilledByTheServersDuration()
     {
         await using EngineHarness harness = EngineHarness.Create();

@@ -165,6 +165,24 @@ public sealed class TranscriberTests
         Assert.Equal(TimeSpan.FromSeconds(7), transcript.Duration);
     }
 
+    [Theory]
+    [InlineData(0d)]
+    [InlineData(-3d)]
+    [InlineData(90_000d)] // over a day: no voice note is that long
+    public async Task TranscribeAsync_UsageDurationNoNoteCanHave_DurationNull(double seconds)
+    {
+        await using var server = await FakeOpenAIServer.StartAsync();
+        await using var host = await OpenAITestHost.StartAsync(server);
+        server.EnqueueAudioReplies(FakeAudioReply.WithText("hello") with { UsageSeconds = seconds });
+
+        Transcript transcript = await host.Transcriber
+            .TranscribeAsync(new MemoryStream(AudioBytes(100)), "voice.ogg", TranscriptionTask.Transcribe, null, CancellationToken.None)
+            .WaitAsync(Guard);
+
+        Assert.Equal("hello", transcript.Text);
+        Assert.Null(transcript.Duration);
+    }
+
     [Fact]
     public async Task TranscribeAsync_NoDurationReported_DurationNull()
     {

@@ -3,6 +3,8 @@ using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Costs;
 using ChatBots.Engine.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace ChatBots.Storage.Tests;
 
@@ -195,11 +197,60 @@ public sealed class SqliteStoreFileTests : IDisposable
         // A later build may store more; this one keeps reading what it knows.
         Execute(DatabasePath, "UPDATE conversations SET settings_json = '{\"costFooter\":false,\"language\":\"zh\"}' WHERE key = 'telegram:42';");
         await using SqliteStore reopened = await SqliteStore.OpenAsync(_directory.Path, Ct);
-        Assert.Equal(new ConversationSettings(CostFooter: false), await reopened.GetSettingsAsync(Chat, Ct));
+        Assert.Equal(new ConversationSettings(CostFooter: false), (await reopened.LoadAsync(Chat, Ct)).Settings);
 
         // Clearing the settings of a conversation without history leaves no row behind.
         await reopened.SetSettingsAsync(Chat, ConversationSettings.Default, Ct);
         Assert.Equal([0L], Query(DatabasePath, "SELECT COUNT(*) FROM conversations;"));
+    }
+
+    [Theory]
+    [InlineData("{\"contextTokenCap\":8000,")]
+    [InlineData("not json at all")]
+    [InlineData("[1, 2]")]
+    public async Task LoadAsync_SettingsJsonUnreadable_DefaultsAndAWarningAndTheConversationStaysUsable(string corrupt)
+    {
+        var logger = new FakeLogger();
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.AppendTurnsAsync(Chat, [new StoredTurn(1, TurnRole.User, "telegram:42", "Ann", "hi", 5, "o200k_base", At)], Ct);
+            await store.SetSettingsAsync(Chat, new ConversationSettings(CostFooter: true), Ct);
+        }
+
+        Execute(DatabasePath, $"UPDATE conversations SET settings_json = '{corrupt}' WHERE key = 'telegram:42';");
+        await using SqliteStore reopened = await SqliteStore.OpenAsync(_directory.Path, TimeProvider.System, logger, Ct);
+
+        ConversationSnapshot snapshot = await reopened.LoadAsync(Chat, Ct);
+        Assert.Equal(ConversationSettings.Default, snapshot.Settings);
+        Assert.Equal("hi", Assert.Single(snapshot.Turns).Text);
+        FakeLogRecord warning = Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 5004);
+        Assert.Equal(LogLevel.Warning, warning.Level);
+        Assert.Contains("telegram:42", warning.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(corrupt, warning.Message, StringComparison.Ordinal);
+
+        // /reset keeps a row with settings and /settings writes new ones: both work, and the new ones read back.
+        await reopened.ResetAsync(Chat, Ct);
+        await reopened.SetSettingsAsync(Chat, new ConversationSettings(ContextTokenCap: 4_000), Ct);
+        Assert.Equal(new ConversationSettings(ContextTokenCap: 4_000), (await reopened.LoadAsync(Chat, Ct)).Settings);
+    }
+
+    [Theory]
+    [InlineData(10, 1_024)]
+    [InlineData(-5, 1_024)]
+    [InlineData(2_000_000_000, 10_000_000)]
+    public async Task LoadAsync_StoredCapOutsideTheAllowedRange_MovedToTheNearerBound(int stored, int expected)
+    {
+        var logger = new FakeLogger();
+        await using (SqliteStore store = await SqliteStore.OpenAsync(_directory.Path, Ct))
+        {
+            await store.SetSettingsAsync(Chat, new ConversationSettings(ContextTokenCap: 8_000, CostFooter: false), Ct);
+        }
+
+        Execute(DatabasePath, $"UPDATE conversations SET settings_json = '{{\"contextTokenCap\":{stored},\"costFooter\":false}}' WHERE key = 'telegram:42';");
+        await using SqliteStore reopened = await SqliteStore.OpenAsync(_directory.Path, TimeProvider.System, logger, Ct);
+
+        Assert.Equal(new ConversationSettings(ContextTokenCap: expected, CostFooter: false), (await reopened.LoadAsync(Chat, Ct)).Settings);
+        Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 5005 && r.Level == LogLevel.Warning);
     }
 
     [Theory]

@@ -296,16 +296,15 @@ public abstract class StoreContractTests : IAsyncLifetime
     // ---- Conversation settings ----
 
     [Fact]
-    public async Task GetSettingsAsync_NothingSet_ReturnsDefaultsAndLoadCarriesThem()
+    public async Task LoadAsync_NothingSet_CarriesDefaultSettings()
     {
         StoreUnderTest store = await OpenStoreAsync();
 
-        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
         Assert.Equal(ConversationSettings.Default, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Settings);
     }
 
     [Fact]
-    public async Task SetSettingsAsync_ConversationWithHistory_GetAndLoadReturnThemAndTheHistoryStays()
+    public async Task SetSettingsAsync_ConversationWithHistory_LoadReturnsThemAndTheHistoryStays()
     {
         StoreUnderTest store = await OpenStoreAsync();
         StoredTurn[] turns = [UserTurn(1, "hello"), AssistantTurn(2, "hi")];
@@ -316,7 +315,6 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         await store.Conversations.SetSettingsAsync(TelegramGroup, settings, Ct);
 
-        Assert.Equal(settings, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
         ConversationSnapshot snapshot = await store.Conversations.LoadAsync(TelegramGroup, Ct);
         Assert.Equal(settings, snapshot.Settings);
         Assert.Equal(summary, snapshot.Summary);
@@ -330,7 +328,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         await store.Conversations.SetSettingsAsync(TelegramGroup, new ConversationSettings(CostFooter: false), Ct);
 
-        ConversationSettings settings = await store.Conversations.GetSettingsAsync(TelegramGroup, Ct);
+        ConversationSettings settings = (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Settings;
         Assert.Null(settings.ContextTokenCap);
         Assert.False(settings.CostFooter);
     }
@@ -357,9 +355,9 @@ public abstract class StoreContractTests : IAsyncLifetime
         await store.Conversations.SetSettingsAsync(TelegramTopic, new ConversationSettings(ContextTokenCap: 4_000), Ct);
         await store.Conversations.SetSettingsAsync(DiscordChannel, new ConversationSettings(CostFooter: true), Ct);
 
-        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
-        Assert.Equal(new ConversationSettings(ContextTokenCap: 4_000), await store.Conversations.GetSettingsAsync(TelegramTopic, Ct));
-        Assert.Equal(new ConversationSettings(CostFooter: true), await store.Conversations.GetSettingsAsync(DiscordChannel, Ct));
+        Assert.Equal(ConversationSettings.Default, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Settings);
+        Assert.Equal(new ConversationSettings(ContextTokenCap: 4_000), (await store.Conversations.LoadAsync(TelegramTopic, Ct)).Settings);
+        Assert.Equal(new ConversationSettings(CostFooter: true), (await store.Conversations.LoadAsync(DiscordChannel, Ct)).Settings);
     }
 
     [Fact]
@@ -377,7 +375,6 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(snapshot.Summary);
         Assert.Empty(snapshot.Turns);
         Assert.Equal(settings, snapshot.Settings);
-        Assert.Equal(settings, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
         Assert.Equal(0, await store.Conversations.CountConversationsAsync(Ct));
     }
 
@@ -393,8 +390,8 @@ public abstract class StoreContractTests : IAsyncLifetime
         await store.Conversations.SetSettingsAsync(TelegramGroup, ConversationSettings.Default, Ct);
         await store.Conversations.SetSettingsAsync(DiscordChannel, ConversationSettings.Default, Ct);
 
-        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(TelegramGroup, Ct));
-        Assert.Equal(ConversationSettings.Default, await store.Conversations.GetSettingsAsync(DiscordChannel, Ct));
+        Assert.Equal(ConversationSettings.Default, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Settings);
+        Assert.Equal(ConversationSettings.Default, (await store.Conversations.LoadAsync(DiscordChannel, Ct)).Settings);
         Assert.Equal(turns, (await store.Conversations.LoadAsync(TelegramGroup, Ct)).Turns);
         Assert.Equal(1, await store.Conversations.CountConversationsAsync(Ct));
     }
@@ -413,7 +410,7 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         StoreUnderTest reopened = await OpenStoreAsync();
 
-        Assert.Equal(group, await reopened.Conversations.GetSettingsAsync(TelegramGroup, Ct));
+        Assert.Equal(group, (await reopened.Conversations.LoadAsync(TelegramGroup, Ct)).Settings);
         Assert.Equal(topic, (await reopened.Conversations.LoadAsync(TelegramTopic, Ct)).Settings);
         Assert.Empty((await reopened.Conversations.LoadAsync(TelegramGroup, Ct)).Turns);
     }

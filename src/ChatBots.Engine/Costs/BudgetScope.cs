@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ChatBots.Engine.Costs;
 
 /// <summary>A configured limit: who it covers, over which period, and how much.</summary>
@@ -28,15 +30,18 @@ public sealed record BudgetRefusal(BudgetLimit Budget, MicroUsd Spent, DateTimeO
     public string ToUserMessage(DateTimeOffset now)
     {
         TimeSpan wait = ResetsAt - now;
-        string inTime = wait.TotalHours >= 24 ? $"{(int)wait.TotalDays} d {wait.Hours} h" : $"{(int)wait.TotalHours} h {wait.Minutes} min";
-        string resets = $"It resets at {ResetsAt:yyyy-MM-dd HH:mm} UTC (in {inTime}).";
+        // Invariant: the user reads the same date and time format whatever culture the host runs in.
+        string inTime = wait.TotalHours >= 24
+            ? string.Create(CultureInfo.InvariantCulture, $"{(int)wait.TotalDays} d {wait.Hours} h")
+            : string.Create(CultureInfo.InvariantCulture, $"{(int)wait.TotalHours} h {wait.Minutes} min");
+        string resets = string.Create(CultureInfo.InvariantCulture, $"It resets at {ResetsAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC (in {inTime}).");
         if (Needed is { } needed)
         {
             MicroUsd left = Budget.Limit - Spent;
-            return $"Sorry, {Budget.Name} of {Budget.Limit} has only {left} left, less than the {needed} this message needs before any reply. " +
+            return string.Create(CultureInfo.InvariantCulture, $"Sorry, {Budget.Name} of {Budget.Limit} has only {left} left, less than the {needed} this message needs before any reply. ") +
                 $"A shorter message, or /reset (which drops the history sent along), may fit. {resets}";
         }
 
-        return $"Sorry, {Budget.Name} of {Budget.Limit} is used up ({Spent} spent). {resets}";
+        return string.Create(CultureInfo.InvariantCulture, $"Sorry, {Budget.Name} of {Budget.Limit} is used up ({Spent} spent). {resets}");
     }
 }

@@ -82,7 +82,14 @@ internal sealed partial class ConversationLanes<TItem>
         Task[] consumers;
         lock (_gate)
         {
-            _stopping = true;
+            if (!_stopping)
+            {
+                _stopping = true;
+                // Under the lock, so once this is logged every later Enqueue answers Stopping: a test (or an operator
+                // reading the log) can rely on that order.
+                LogStopping(_logger, _lanes.Count);
+            }
+
             foreach (Lane<TItem> lane in _lanes.Values)
             {
                 lane.Channel.Writer.TryComplete();
@@ -199,6 +206,9 @@ internal sealed partial class ConversationLanes<TItem>
 
     [LoggerMessage(1101, LogLevel.Warning, "Handling a message of {Conversation} was cancelled by shutdown")]
     private static partial void LogCancelled(ILogger logger, string conversation);
+
+    [LoggerMessage(1103, LogLevel.Information, "Engine stopped accepting messages; draining {Lanes} conversations")]
+    private static partial void LogStopping(ILogger logger, int lanes);
 
     [LoggerMessage(1102, LogLevel.Error, "Unhandled failure in the lane of {Conversation}")]
     private static partial void LogHandlerFailed(ILogger logger, string conversation, Exception exception);

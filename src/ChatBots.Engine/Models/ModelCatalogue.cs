@@ -86,7 +86,12 @@ public sealed partial class ModelCatalogue
         return (bestKey, best, fineTune && best is not null);
     }
 
-    /// <summary>The id is the key, or the key followed by '-' and a digit (a dated snapshot), or by ':' (a tag or variant).</summary>
+    /// <summary>
+    /// The id is the key, or the key followed by a snapshot date (<c>-0613</c>, <c>-2024-08-06</c>), or by ':' (a tag or
+    /// variant). Only a date makes a snapshot: <c>gpt-4-32k</c> is not <c>gpt-4</c> (it costs twice as much), and
+    /// snapshots whose prices differ from their alias (<c>gpt-4o-2024-05-13</c>) are listed as entries of their own,
+    /// which win as the longer key.
+    /// </summary>
     internal static bool Matches(string id, string key)
     {
         if (key.Length == 0 || !id.StartsWith(key, StringComparison.OrdinalIgnoreCase))
@@ -94,14 +99,19 @@ public sealed partial class ModelCatalogue
             return false;
         }
 
-        if (id.Length == key.Length)
-        {
-            return true;
-        }
-
-        char next = id[key.Length];
-        return next == ':' || (next == '-' && id.Length > key.Length + 1 && char.IsAsciiDigit(id[key.Length + 1]));
+        ReadOnlySpan<char> rest = id.AsSpan(key.Length);
+        return rest.IsEmpty || rest[0] == ':' || IsSnapshotDate(rest);
     }
+
+    /// <summary><c>-MMDD</c> (OpenAI's older snapshots: <c>gpt-4-0613</c>) or <c>-YYYY-MM-DD</c>, and nothing after it.</summary>
+    private static bool IsSnapshotDate(ReadOnlySpan<char> suffix) => suffix.Length switch
+    {
+        5 => suffix[0] == '-' && AllDigits(suffix[1..]),
+        11 => suffix[0] == '-' && AllDigits(suffix[1..5]) && suffix[5] == '-' && AllDigits(suffix[6..8]) && suffix[8] == '-' && AllDigits(suffix[9..]),
+        _ => false,
+    };
+
+    private static bool AllDigits(ReadOnlySpan<char> s) => !s.IsEmpty && !s.ContainsAnyExceptInRange('0', '9');
 
     private static ModelInfo ToInfo(string id, ModelEntryOptions e, string asOf, bool isListed)
     {

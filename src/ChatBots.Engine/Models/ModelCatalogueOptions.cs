@@ -13,8 +13,9 @@ public sealed class ModelCatalogueOptions
     public string PricesAsOf { get; set; } = "";
 
     /// <summary>
-    /// Model id → facts. An id matches its entry exactly, or as a dated snapshot (the id, '-' and a digit:
-    /// <c>gpt-4o-2024-08-06</c>), or with a ':' suffix (<c>llama3:latest</c>); fine-tunes (<c>ft:&lt;base&gt;:…</c>) match their base.
+    /// Model id → facts. An id matches its entry exactly, or as a dated snapshot (the id and <c>-MMDD</c> or
+    /// <c>-YYYY-MM-DD</c>: <c>gpt-4-0613</c>, <c>gpt-4o-2024-08-06</c>), or with a ':' suffix (<c>llama3:latest</c>); fine-tunes
+    /// (<c>ft:&lt;base&gt;:…</c>) match their base. The longest matching key wins.
     /// </summary>
     public Dictionary<string, ModelEntryOptions> Entries { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

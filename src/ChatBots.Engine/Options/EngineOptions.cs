@@ -22,8 +22,14 @@ public sealed class EngineOptions : IValidatableObject
     [Range(1, 10_000, ErrorMessage = "Engine:LaneCapacity must be between 1 and 10000.")]
     public int LaneCapacity { get; set; } = 32;
 
+    /// <summary>The least <see cref="ContextTokenCap"/> (and a conversation's own cap) may be.</summary>
+    public const int MinContextTokenCap = 1_024;
+
+    /// <summary>The most <see cref="ContextTokenCap"/> (and a conversation's own cap) may be.</summary>
+    public const int MaxContextTokenCap = 10_000_000;
+
     /// <summary>Upper bound of a conversation's prompt, whatever the model's window (tokens). Smaller is cheaper.</summary>
-    [Range(1_024, 10_000_000, ErrorMessage = "Engine:ContextTokenCap must be between 1024 and 10000000 tokens.")]
+    [Range(MinContextTokenCap, MaxContextTokenCap, ErrorMessage = "Engine:ContextTokenCap must be between 1024 and 10000000 tokens.")]
     public int ContextTokenCap { get; set; } = 16_000;
 
     /// <summary>Output tokens reserved for each answer (capped by the model's own limit).</summary>

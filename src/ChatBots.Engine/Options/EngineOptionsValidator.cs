@@ -44,7 +44,7 @@ internal sealed class EngineOptionsValidator(
         WindowBudget window = WindowBudget.For(model, options);
         int system = LongestSystemPrompt(options, model.Encoding);
         int summaryAllowance = SummaryAllowance(options);
-        int room = window.Budget - system - summaryAllowance - TokenCounter.ReplyPriming;
+        int room = window.MessageRoom(system, summaryAllowance);
         if (room >= MinMessageRoom)
         {
             return ValidateOptionsResult.Success;

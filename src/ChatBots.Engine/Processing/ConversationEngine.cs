@@ -26,11 +26,6 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     /// <summary>The fewest output tokens a call is allowed when a budget is nearly used up.</summary>
     public const int MinReplyTokens = 64;
 
-    /// <summary>The bounds of a conversation's own context cap, as of <c>Engine:ContextTokenCap</c>.</summary>
-    private const int MinContextTokenCap = 1_024;
-
-    private const int MaxContextTokenCap = 10_000_000;
-
     /// <summary>The most extra margin a model earns by miscounting (tokens).</summary>
     private const int MaxDrift = 4_096;
 
@@ -159,21 +154,25 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     return;
             }
 
+            if (message.Audio is null && string.IsNullOrWhiteSpace(message.Text))
+            {
+                return;
+            }
+
+            // Before the voice pipeline: a replayed voice note must not be downloaded, transcribed or billed again.
+            if (await TryReplayAsync(lane, message, sink, cancellationToken))
+            {
+                return;
+            }
+
             if (message.Audio is { } audio)
             {
                 VoiceOutcome voiceOutcome = await _voice.HandleAsync(message, audio, sink, cancellationToken);
                 if (voiceOutcome.TextToAnswer is { } transcript)
                 {
-                    // A caption and the speech are one user turn.
-                    string spoken = string.IsNullOrWhiteSpace(message.Text) ? transcript : message.Text.Trim() + "\n\n" + transcript;
-                    await AnswerAsync(lane, message, spoken, sink, cancellationToken);
+                    await AnswerAsync(lane, message, VoicePipeline.SpokenTurn(message.Text, transcript), sink, cancellationToken);
                 }
 
-                return;
-            }
-
-            if (string.IsNullOrWhiteSpace(message.Text))
-            {
                 return;
             }
 
@@ -229,24 +228,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         string encoding = model.Encoding;
         ConversationHistory history = await GetHistoryAsync(lane, encoding, cancellationToken);
         DateTimeOffset now = _time.GetUtcNow();
-
-        // The platform delivered this message again (a replayed update or event after a crash or a cut-off delivery):
-        // it was answered and paid for already, so the stored answer goes out again without another model call.
-        if (message.MessageId is { } messageId && history.AnswerTo(messageId) is { } answered)
-        {
-            Log.ReplayedAnswer(_logger, conversation, messageId);
-            await SendAsync(sink, answered.Text, ReplyKind.Answer, conversation, cancellationToken);
-            return;
-        }
-
         (ChatMessage systemMessage, int systemTokens) = _prompts.SystemFor(key.Platform, now, message.IsGroup, encoding);
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), history.Settings.ContextTokenCap);
         int summaryAllowance = SummaryAllowance(history, options);
 
         string? name = message.IsGroup ? PromptFactory.SanitizeName(message.AuthorName, message.AuthorId) : null;
-        int messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
-        int framing = messageTokens - _prompts.Counter.CountText(text, encoding);
-        int maxMessageTokens = window.Budget - systemTokens - summaryAllowance - TokenCounter.ReplyPriming;
+        // The text is tokenized once; the framing (role, name) is counted apart, so the budget arithmetic needs no recount.
+        int framing = _prompts.TurnFraming(TurnRole.User, name, encoding);
+        int messageTokens = framing + _prompts.Counter.CountText(text, encoding);
+        int maxMessageTokens = window.MessageRoom(systemTokens, summaryAllowance);
         if (maxMessageTokens - framing < 1)
         {
             // The system prompt (or a tiny conversation cap) fills the budget: whatever went out would be over it.
@@ -267,7 +257,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             text = Summarizer.TruncateEnd(text, maxMessageTokens - framing, encoding);
             Log.Truncated(_logger, conversation, messageTokens, maxMessageTokens);
             truncationNotice = TruncationNotice(messageTokens, maxMessageTokens);
-            messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+            messageTokens = framing + _prompts.Counter.CountText(text, encoding);
         }
 
         var userTurn = new StoredTurn(history.NextSequence, TurnRole.User, message.QualifiedAuthorId, name, text, messageTokens, encoding, now)
@@ -301,7 +291,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             await sink.WorkStartedAsync(cancellationToken);
             if (eviction is not null)
             {
-                await EvictAsync(history, message, eviction, window.Budget, cancellationToken);
+                await EvictAsync(history, message, eviction, window.Budget, summarise: true, cancellationToken);
             }
 
             long promptTokens = fixedTokens + history.SummaryTokens + history.HistoryTokens;
@@ -335,7 +325,14 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 _drift.AddOrUpdate(model.Id, extra, (_, d) => Math.Max(d, extra));
                 if (PlanEviction(history, fixedTokens, summaryAllowance, window.LowWater / 2) is { } harder)
                 {
-                    await EvictAsync(history, message, harder, keepBudget: 0, cancellationToken);
+                    // This summary was not part of the answer's reservation, so it is reserved on its own; when the budget
+                    // cannot take it, the turns are dropped unsummarised: the prompt must shrink either way, and no call
+                    // is ever made that the budget did not cover.
+                    (bool affordable, IDisposable? summaryReservation) = await ReserveQuietlyAsync(message, harder.Request.WorstCase, cancellationToken);
+                    using (summaryReservation)
+                    {
+                        await EvictAsync(history, message, harder, keepBudget: 0, summarise: affordable, cancellationToken);
+                    }
                 }
 
                 // The server refused what we sent, so the retry must be clearly smaller than that, whatever we count.
@@ -357,7 +354,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                     }
 
                     text = shorter;
-                    messageTokens = _prompts.CountTurn(TurnRole.User, text, name, encoding);
+                    messageTokens = framing + _prompts.Counter.CountText(text, encoding);
                     userTurn = userTurn with { Text = text, TokenCount = messageTokens };
                     userMessage = PromptFactory.ToMessage(userTurn);
                 }
@@ -370,35 +367,77 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             LearnDrift(model.Id, result, promptTokens);
             // The call is paid for: its ledger row and turns are written even when shutdown cancels the rest.
             LedgerEntry entry = await _recorder.RecordChatAsync(key, message.QualifiedAuthorId, model, result, LedgerKind.Chat, CancellationToken.None);
-            Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.ToString(), entry.Model, entry.Estimated ? ", estimated" : "");
+            Log.Replied(_logger, conversation, entry.InputTokens, entry.CachedInputTokens, entry.OutputTokens, entry.Cost.Value, entry.Model, entry.Estimated ? ", estimated" : "");
 
-            string answer = result.Text;
             var assistantTurn = new StoredTurn(
                 userTurn.Sequence + 1,
                 TurnRole.Assistant,
                 null,
                 null,
-                answer,
-                _prompts.CountTurn(TurnRole.Assistant, answer, null, encoding),
+                result.Text,
+                _prompts.CountTurn(TurnRole.Assistant, result.Text, null, encoding),
                 encoding,
                 _time.GetUtcNow());
             await _store.AppendTurnsAsync(key, [userTurn, assistantTurn], CancellationToken.None);
             history.Append(userTurn, userMessage);
             history.Append(assistantTurn, PromptFactory.ToMessage(assistantTurn));
-
-            if (string.IsNullOrWhiteSpace(answer))
-            {
-                await SendAsync(sink, "The model returned an empty answer.", ReplyKind.Notice, conversation, cancellationToken);
-                return;
-            }
-
-            if (history.Settings.CostFooter ?? options.CostFooter)
-            {
-                answer += await FooterAsync(message, entry, cancellationToken);
-            }
-
-            await SendAsync(sink, answer, ReplyKind.Answer, conversation, cancellationToken);
+            await DeliverAnswerAsync(message, history, result.Text, entry, sink, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// The platform delivered this message again (a replayed update or event after a crash or a cut-off delivery): it
+    /// was answered and paid for already, so what the user saw goes out again (a voice note's transcript, then the
+    /// answer, post-processed as a fresh one) with no download, transcription, model call or charge. False when the
+    /// history holds no answer to it (never answered, forgotten by <c>/reset</c>, folded into the summary, or older
+    /// than <see cref="ConversationHistory.ReplayLookback"/> turns): then it is handled afresh.
+    /// </summary>
+    private async Task<bool> TryReplayAsync(Lane<WorkItem> lane, IncomingMessage message, IReplySink sink, CancellationToken cancellationToken)
+    {
+        if (message.MessageId is not { } messageId)
+        {
+            return false;
+        }
+
+        ModelInfo model = _catalogue.Resolve(_models.CurrentValue.Model);
+        ConversationHistory history = await GetHistoryAsync(lane, model.Encoding, cancellationToken);
+        if (history.ExchangeOf(messageId) is not { } exchange)
+        {
+            return false;
+        }
+
+        string conversation = message.Conversation.ToString();
+        Log.ReplayedAnswer(_logger, conversation, messageId);
+        if (message.Audio is not null)
+        {
+            // Only TranscribeAndAnswer stores a voice note's turn, and it sent the transcript first: so does the replay.
+            string transcript = VoicePipeline.TranscriptOf(message.Text, exchange.Question.Text);
+            await SendAsync(sink, VoicePipeline.TranscriptReply(TranscriptionTask.Transcribe, transcript), ReplyKind.Transcript, conversation, cancellationToken);
+        }
+
+        await DeliverAnswerAsync(message, history, exchange.Answer.Text, entry: null, sink, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Sends an answer as the user sees it: a notice instead of an empty answer, the cost footer when it is on (for a
+    /// replayed answer, <paramref name="entry"/> is null and the footer says it cost nothing new).
+    /// </summary>
+    private async Task DeliverAnswerAsync(IncomingMessage message, ConversationHistory history, string answer, LedgerEntry? entry, IReplySink sink, CancellationToken cancellationToken)
+    {
+        string conversation = message.Conversation.ToString();
+        if (string.IsNullOrWhiteSpace(answer))
+        {
+            await SendAsync(sink, "The model returned an empty answer.", ReplyKind.Notice, conversation, cancellationToken);
+            return;
+        }
+
+        if (history.Settings.CostFooter ?? _options.CurrentValue.CostFooter)
+        {
+            answer += await FooterAsync(message, entry, cancellationToken);
+        }
+
+        await SendAsync(sink, answer, ReplyKind.Answer, conversation, cancellationToken);
     }
 
     /// <summary>
@@ -438,7 +477,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         string conversation = message.Conversation.ToString();
         if (refusal.Needed is { } needed)
         {
-            Log.BudgetTooSmall(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name, (refusal.Budget.Limit - refusal.Spent).ToString(), needed.ToString());
+            Log.BudgetTooSmall(_logger, conversation, message.QualifiedAuthorId, refusal.Budget.Name, (refusal.Budget.Limit - refusal.Spent).Value, needed.Value);
         }
         else
         {
@@ -473,10 +512,26 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
     }
 
     /// <summary>
-    /// Folds the planned turns into the summary. When the summary model fails, the turns stay if the prompt still fits
+    /// Reserves <paramref name="amount"/> without telling the user anything when it does not fit (admins need no
+    /// reservation): for a call the answer can do without.
+    /// </summary>
+    private async Task<(bool Allowed, IDisposable? Reservation)> ReserveQuietlyAsync(IncomingMessage message, MicroUsd amount, CancellationToken cancellationToken)
+    {
+        if (IsAdmin(message))
+        {
+            return (true, null);
+        }
+
+        (IDisposable? reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, message.Conversation, amount, _ => amount, cancellationToken);
+        return (refusal is null, reservation);
+    }
+
+    /// <summary>
+    /// Folds the planned turns into the summary (or, without <paramref name="summarise"/>, drops them and keeps the
+    /// summary as it is). When the summary model fails, the turns stay if the prompt still fits
     /// <paramref name="keepBudget"/>, else they are dropped unsummarised.
     /// </summary>
-    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, EvictionPlan plan, long keepBudget, CancellationToken cancellationToken)
+    private async Task EvictAsync(ConversationHistory history, IncomingMessage message, EvictionPlan plan, long keepBudget, bool summarise, CancellationToken cancellationToken)
     {
         ConversationKey key = message.Conversation;
         string conversation = key.ToString();
@@ -484,41 +539,57 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         long through = plan.Turns[^1].Sequence;
         ConversationSummary summary;
         ChatMessage? summaryMessage;
-        try
+        bool folded = false;
+        if (!summarise)
         {
-            (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, plan.Request, history.Encoding, cancellationToken);
-            (summaryMessage, int tokens) = _prompts.Summary(text, history.Encoding);
-            summary = new ConversationSummary(text, tokens, history.Encoding, through);
+            Log.DroppedUnsummarised(_logger, conversation, count, plan.Tokens);
+            (summary, summaryMessage) = Unsummarised(history, through);
         }
-        catch (ModelCallException ex)
+        else
         {
-            bool keep = plan.PromptBefore <= keepBudget;
-            string action = keep ? "keeping the turns for now" : "dropping the oldest turns unsummarised so the prompt fits";
-            if (ex.IsRoutine)
+            try
             {
-                Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none", action);
+                (string text, _) = await _summarizer.SummarizeAsync(key, message.QualifiedAuthorId, plan.Request, history.Encoding, cancellationToken);
+                (summaryMessage, int tokens) = _prompts.Summary(text, history.Encoding);
+                summary = new ConversationSummary(text, tokens, history.Encoding, through);
+                folded = true;
             }
-            else
+            catch (ModelCallException ex)
             {
-                Log.SummaryFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, action, ex);
-            }
+                bool keep = plan.PromptBefore <= keepBudget;
+                string action = keep ? "keeping the turns for now" : "dropping the oldest turns unsummarised so the prompt fits";
+                if (ex.IsRoutine)
+                {
+                    Log.SummaryFailed(_logger, conversation, ex.Kind.ToString(), ex.Status, ex.ErrorCode ?? "none", action);
+                }
+                else
+                {
+                    Log.SummaryFailedUnexpectedly(_logger, conversation, ex.Kind.ToString(), ex.Status, action, ex);
+                }
 
-            if (keep)
-            {
-                return;
-            }
+                if (keep)
+                {
+                    return;
+                }
 
-            summary = history.Summary is { } old
-                ? old with { ThroughSequence = through }
-                : new ConversationSummary("", 0, history.Encoding, through);
-            summaryMessage = history.SummaryMessage;
+                (summary, summaryMessage) = Unsummarised(history, through);
+            }
         }
 
         await _store.ApplySummaryAsync(key, summary, cancellationToken);
         history.RemoveOldest(count);
         history.SetSummary(summary, summary.Text.Length == 0 ? null : summaryMessage);
-        Log.Evicted(_logger, conversation, count, plan.Tokens);
+        if (folded)
+        {
+            Log.Evicted(_logger, conversation, count, plan.Tokens);
+        }
     }
+
+    /// <summary>The summary as it is, now also standing for the turns through <paramref name="through"/> (which it does not mention).</summary>
+    private static (ConversationSummary Summary, ChatMessage? Message) Unsummarised(ConversationHistory history, long through) =>
+        history.Summary is { } old
+            ? (old with { ThroughSequence = through }, old.Text.Length == 0 ? null : history.SummaryMessage)
+            : (new ConversationSummary("", 0, history.Encoding, through), null);
 
     private static int SummaryAllowance(ConversationHistory history, EngineOptions options) =>
         Math.Max(history.SummaryTokens, EngineOptionsValidator.SummaryAllowance(options));
@@ -535,7 +606,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         }
 
         ConversationSnapshot snapshot = await _store.LoadAsync(lane.Key, cancellationToken);
-        var history = new ConversationHistory(encoding) { Settings = snapshot.Settings };
+        var history = new ConversationHistory(encoding) { Settings = snapshot.Settings.WithinBounds() };
         if (snapshot.Summary is { } summary)
         {
             if (summary.Text.Length == 0)
@@ -630,7 +701,8 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         ModelInfo model = _catalogue.Resolve(_models.CurrentValue.Model);
         ConversationHistory history = await GetHistoryAsync(lane, model.Encoding, cancellationToken);
         string conversation = message.Conversation.ToString();
-        string[] parts = arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        // Any whitespace separates the words: a tab or a line break typed (or pasted) between them is still a space.
+        string[] parts = arguments.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (parts.Length == 0)
         {
             await SendAsync(sink, SettingsText(history.Settings, model), ReplyKind.Command, conversation, cancellationToken);
@@ -683,9 +755,9 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
                 }
 
                 if (!int.TryParse(value.Replace(",", "", StringComparison.Ordinal), NumberStyles.None, CultureInfo.InvariantCulture, out int cap)
-                    || cap < MinContextTokenCap || cap > MaxContextTokenCap)
+                    || cap < EngineOptions.MinContextTokenCap || cap > EngineOptions.MaxContextTokenCap)
                 {
-                    return (null, string.Create(CultureInfo.InvariantCulture, $"The cap must be a number of tokens from {MinContextTokenCap:N0} to {MaxContextTokenCap:N0}."));
+                    return (null, string.Create(CultureInfo.InvariantCulture, $"The cap must be a number of tokens from {EngineOptions.MinContextTokenCap:N0} to {EngineOptions.MaxContextTokenCap:N0}."));
                 }
 
                 return (current with { ContextTokenCap = cap }, null);
@@ -709,7 +781,7 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
         WindowBudget window = WindowBudget.For(model, options, _drift.GetValueOrDefault(model.Id), cap);
         (_, int systemTokens) = _prompts.SystemFor(message.Conversation.Platform, _time.GetUtcNow(), message.IsGroup, model.Encoding);
         int allowance = EngineOptionsValidator.SummaryAllowance(options);
-        int room = window.Budget - systemTokens - allowance - TokenCounter.ReplyPriming;
+        int room = window.MessageRoom(systemTokens, allowance);
         return room >= EngineOptionsValidator.MinMessageRoom
             ? null
             : string.Create(
@@ -781,14 +853,15 @@ public sealed class ConversationEngine : IConversationEngine, IHostedService
             $"• {period}: {t.Cost}{(t.EstimatedCalls > 0 ? " (partly estimated)" : "")} — {t.Calls:N0} calls, {t.InputTokens:N0} tokens in ({t.CachedInputTokens:N0} cached), {t.OutputTokens:N0} out{(t.AudioSeconds > 0 ? $", {t.AudioSeconds:0.#} s of audio" : "")}");
     }
 
-    private async Task<string> FooterAsync(IncomingMessage message, LedgerEntry entry, CancellationToken cancellationToken)
+    private async Task<string> FooterAsync(IncomingMessage message, LedgerEntry? entry, CancellationToken cancellationToken)
     {
         DateTimeOffset now = _time.GetUtcNow();
         UsageTotals today = await _ledger.SumAsync(new LedgerFilter(From: BudgetPeriods.DayStart(now), UserId: message.QualifiedAuthorId), cancellationToken);
         BudgetLimit? daily = _budgets.Limits().FirstOrDefault(l => l.Scope == BudgetScopeKind.User && l.Period == BudgetPeriod.Day);
-        return string.Create(
-            CultureInfo.InvariantCulture,
-            $"\n\n— {entry.InputTokens:N0} in / {entry.OutputTokens:N0} out tokens · {(entry.Estimated ? "~" : "")}{entry.Cost} · today {today.Cost}{(daily is null ? "" : $" of {daily.Limit}")}");
+        string call = entry is null
+            ? "sent again, no new cost"
+            : string.Create(CultureInfo.InvariantCulture, $"{entry.InputTokens:N0} in / {entry.OutputTokens:N0} out tokens · {(entry.Estimated ? "~" : "")}{entry.Cost}");
+        return string.Create(CultureInfo.InvariantCulture, $"\n\n— {call} · today {today.Cost}{(daily is null ? "" : $" of {daily.Limit}")}");
     }
 
     private string HelpText()

@@ -44,21 +44,27 @@ public sealed class LedgerRecorder
         return entry;
     }
 
-    public async Task<LedgerEntry> RecordTranscriptionAsync(ConversationKey conversation, string userId, ModelInfo model, decimal seconds, bool durationEstimated, CancellationToken cancellationToken)
+    /// <summary>
+    /// A transcription, priced like a chat call by the model that was asked for (<paramref name="asked"/>), whatever
+    /// <paramref name="reportedModel"/> the server named (kept in the row; empty when it named none).
+    /// </summary>
+    public async Task<LedgerEntry> RecordTranscriptionAsync(
+        ConversationKey conversation, string userId, ModelInfo asked, string reportedModel, decimal seconds, bool durationEstimated, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(asked);
         var entry = new LedgerEntry(
             _time.GetUtcNow(),
             conversation,
             userId,
-            model.Id,
+            string.IsNullOrWhiteSpace(reportedModel) ? asked.Id : reportedModel,
             LedgerKind.Transcription,
             0,
             0,
             0,
             seconds,
-            model.Prices.AudioCost(seconds),
-            Estimated: durationEstimated || !model.IsListed || model.PricesEstimated,
-            model.Prices.AsOf);
+            asked.Prices.AudioCost(seconds),
+            Estimated: durationEstimated || !asked.IsListed || asked.PricesEstimated,
+            asked.Prices.AsOf);
         await _ledger.AppendAsync(entry, cancellationToken);
         _metrics.Billed(entry);
         return entry;

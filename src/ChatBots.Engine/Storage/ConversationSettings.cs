@@ -1,3 +1,5 @@
+using ChatBots.Engine.Options;
+
 namespace ChatBots.Engine.Storage;
 
 /// <summary>
@@ -13,4 +15,14 @@ public sealed record ConversationSettings(int? ContextTokenCap = null, bool? Cos
 
     /// <summary>True when nothing is set for this conversation.</summary>
     public bool IsDefault => ContextTokenCap is null && CostFooter is null;
+
+    /// <summary>
+    /// These settings with a cap outside <see cref="EngineOptions.MinContextTokenCap"/>–<see cref="EngineOptions.MaxContextTokenCap"/>
+    /// moved to the nearer bound: <c>/settings</c> never stores such a cap, but a row edited by hand or written by
+    /// another build may hold one, and a cap of 10 tokens would leave no conversation possible.
+    /// </summary>
+    public ConversationSettings WithinBounds() =>
+        ContextTokenCap is { } cap && (cap < EngineOptions.MinContextTokenCap || cap > EngineOptions.MaxContextTokenCap)
+            ? this with { ContextTokenCap = Math.Clamp(cap, EngineOptions.MinContextTokenCap, EngineOptions.MaxContextTokenCap) }
+            : this;
 }

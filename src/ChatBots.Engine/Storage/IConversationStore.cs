@@ -20,9 +20,6 @@ public interface IConversationStore
     /// <summary>How many conversations have any history (settings alone do not count).</summary>
     Task<long> CountConversationsAsync(CancellationToken cancellationToken);
 
-    /// <summary>The conversation's own settings; <see cref="ConversationSettings.Default"/> when none were set.</summary>
-    Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken);
-
     /// <summary>Replaces the conversation's settings (<see cref="ConversationSettings.Default"/> clears them), leaving its history alone.</summary>
     Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken);
 }

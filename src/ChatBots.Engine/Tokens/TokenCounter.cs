@@ -28,9 +28,16 @@ public sealed class TokenCounter
         string.IsNullOrEmpty(text) ? 0 : GetTokenizer(encoding).CountTokens(text, considerPreTokenization: true, considerNormalization: true);
 
     /// <summary>Tokens one chat message adds to a request: framing + role + content [+ name + 1].</summary>
-    public int CountMessage(string role, string content, string? name, string encoding)
+    public int CountMessage(string role, string content, string? name, string encoding) =>
+        Framing(role, name, encoding) + CountText(content, encoding);
+
+    /// <summary>
+    /// The tokens a message adds besides its content: framing + role [+ name + 1]. With <see cref="CountText"/> of the
+    /// content it makes <see cref="CountMessage"/>, so a caller that needs both counts the content only once.
+    /// </summary>
+    public int Framing(string role, string? name, string encoding)
     {
-        int count = PerMessage + CountText(role, encoding) + CountText(content, encoding);
+        int count = PerMessage + CountText(role, encoding);
         if (!string.IsNullOrEmpty(name))
         {
             count += CountText(name, encoding) + PerName;

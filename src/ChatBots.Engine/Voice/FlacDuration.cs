@@ -22,4 +22,22 @@ internal static class FlacDuration
         ulong totalSamples = packed & 0xF_FFFF_FFFFUL;
         return totalSamples == 0 ? null : AudioDuration.Plausible(totalSamples, sampleRate);
     }
+
+    /// <summary>
+    /// The file's bytes and the PCM rate STREAMINFO describes (rate × channels × bits): FLAC compresses below it, so the
+    /// file cannot play for less than its size over that rate. Null without a STREAMINFO.
+    /// </summary>
+    public static (long Bytes, decimal PerSecond)? AudioBytes(ReadOnlySpan<byte> file)
+    {
+        if (file.Length < 8 + 18 || !file.StartsWith("fLaC"u8) || (file[4] & 0x7F) != 0)
+        {
+            return null;
+        }
+
+        ulong packed = BinaryPrimitives.ReadUInt64BigEndian(file.Slice(8, 18)[10..]);
+        uint sampleRate = (uint)(packed >> 44);
+        uint channels = (uint)((packed >> 41) & 0x7) + 1;
+        uint bitsPerSample = (uint)((packed >> 36) & 0x1F) + 1;
+        return sampleRate == 0 ? null : (file.Length, sampleRate * channels * bitsPerSample / 8m);
+    }
 }

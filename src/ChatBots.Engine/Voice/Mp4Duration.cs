@@ -40,6 +40,96 @@ internal static class Mp4Duration
         return longest;
     }
 
+    /// <summary>
+    /// The bytes of the file's sound tracks (their sample sizes, <c>stbl/stsz</c>, which is what a decoder reads) and the
+    /// highest rate they can play at: AAC's practical top, Opus's, or for anything else (ALAC, PCM) the PCM rate its
+    /// sample entry gives. A video track's bytes do not count: a Telegram video note is mostly picture. When no sound
+    /// track's sizes can be read (a fragmented file), the whole file at the lossless bound.
+    /// </summary>
+    public static (long Bytes, decimal PerSecond)? AudioBytes(ReadOnlySpan<byte> file)
+    {
+        if (!TryFindBox(file, "moov"u8, out ReadOnlySpan<byte> moov))
+        {
+            return null;
+        }
+
+        long bytes = 0;
+        decimal rate = 0;
+        int offset = 0;
+        while (NextBox(moov, ref offset, out ReadOnlySpan<byte> type, out ReadOnlySpan<byte> trak))
+        {
+            if (type.SequenceEqual("trak"u8)
+                && TryFindBox(trak, "mdia"u8, out ReadOnlySpan<byte> mdia)
+                && TryFindBox(mdia, "hdlr"u8, out ReadOnlySpan<byte> hdlr)
+                && hdlr.Length >= 12
+                && hdlr.Slice(8, 4).SequenceEqual("soun"u8)
+                && TryFindBox(mdia, "minf"u8, out ReadOnlySpan<byte> minf)
+                && TryFindBox(minf, "stbl"u8, out ReadOnlySpan<byte> stbl)
+                && TryFindBox(stbl, "stsz"u8, out ReadOnlySpan<byte> stsz)
+                && SampleBytes(stsz) is > 0 and long trackBytes)
+            {
+                bytes += trackBytes;
+                rate = Math.Max(rate, TryFindBox(stbl, "stsd"u8, out ReadOnlySpan<byte> stsd) ? MaxRate(stsd) : AudioDuration.LosslessMaxBytesPerSecond);
+            }
+        }
+
+        return bytes > 0 ? (bytes, rate) : (file.Length, AudioDuration.LosslessMaxBytesPerSecond);
+    }
+
+    /// <summary>The sum of an <c>stsz</c> box's sample sizes: one size for all, or a table (as much of it as is there).</summary>
+    private static long SampleBytes(ReadOnlySpan<byte> stsz)
+    {
+        if (stsz.Length < 12)
+        {
+            return 0;
+        }
+
+        uint size = BinaryPrimitives.ReadUInt32BigEndian(stsz[4..]);
+        uint count = BinaryPrimitives.ReadUInt32BigEndian(stsz[8..]);
+        if (size != 0)
+        {
+            return (long)size * count;
+        }
+
+        long total = 0;
+        long entries = Math.Min(count, (stsz.Length - 12) / 4);
+        for (int i = 0; i < entries; i++)
+        {
+            total += BinaryPrimitives.ReadUInt32BigEndian(stsz[(12 + (i * 4))..]);
+        }
+
+        return total;
+    }
+
+    /// <summary>The highest byte rate the first sample entry of an <c>stsd</c> box can play at.</summary>
+    private static decimal MaxRate(ReadOnlySpan<byte> stsd)
+    {
+        // Version and flags, entry count, then the entry: size, codec, 6 reserved, data reference index, 8 reserved,
+        // channel count, sample size, 4 more, and the sample rate as 16.16 fixed point (ISO/IEC 14496-12 §12.2.3).
+        ReadOnlySpan<byte> entry = stsd.Length >= 8 ? stsd[8..] : default;
+        if (entry.Length < 36)
+        {
+            return AudioDuration.LosslessMaxBytesPerSecond;
+        }
+
+        ReadOnlySpan<byte> codec = entry.Slice(4, 4);
+        if (codec.SequenceEqual("mp4a"u8))
+        {
+            return AudioDuration.AacMaxBytesPerSecond;
+        }
+
+        if (codec.SequenceEqual("Opus"u8))
+        {
+            return AudioDuration.OpusVorbisMaxBytesPerSecond;
+        }
+
+        uint channels = BinaryPrimitives.ReadUInt16BigEndian(entry[24..]);
+        uint bits = BinaryPrimitives.ReadUInt16BigEndian(entry[26..]);
+        uint sampleRate = BinaryPrimitives.ReadUInt16BigEndian(entry[32..]);
+        decimal pcm = sampleRate * channels * bits / 8m;
+        return pcm > 0 ? pcm : AudioDuration.LosslessMaxBytesPerSecond;
+    }
+
     /// <summary>The duration in an <c>mvhd</c> or <c>mdhd</c> body: version, flags, two times, timescale, duration.</summary>
     private static TimeSpan? HeaderDuration(ReadOnlySpan<byte> body)
     {

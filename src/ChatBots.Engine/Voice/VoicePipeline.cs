@@ -99,9 +99,28 @@ public sealed partial class VoicePipeline
             return new VoiceOutcome(null);
         }
 
-        string label = task == TranscriptionTask.Translate ? "Translation" : "Transcript";
-        await ReplyAsync(sink, $"🎙 {label}: {transcript}", ReplyKind.Transcript, cancellationToken);
+        await ReplyAsync(sink, TranscriptReply(task, transcript), ReplyKind.Transcript, cancellationToken);
         return options.Mode == VoiceMode.TranscribeAndAnswer ? new VoiceOutcome(transcript) : new VoiceOutcome(null);
+    }
+
+    /// <summary>The reply that shows the user what was heard (or, translated, what it means in English).</summary>
+    internal static string TranscriptReply(TranscriptionTask task, string transcript) =>
+        $"🎙 {(task == TranscriptionTask.Translate ? "Translation" : "Transcript")}: {transcript}";
+
+    /// <summary>The user turn a voice note becomes: its caption (when it has one) and the speech are one turn.</summary>
+    internal static string SpokenTurn(string? caption, string transcript) =>
+        string.IsNullOrWhiteSpace(caption) ? transcript : caption.Trim() + "\n\n" + transcript;
+
+    /// <summary>The transcript inside a user turn made by <see cref="SpokenTurn"/> (for a replay, which must not transcribe again).</summary>
+    internal static string TranscriptOf(string? caption, string turnText)
+    {
+        if (string.IsNullOrWhiteSpace(caption))
+        {
+            return turnText;
+        }
+
+        string prefix = caption.Trim() + "\n\n";
+        return turnText.StartsWith(prefix, StringComparison.Ordinal) ? turnText[prefix.Length..] : turnText;
     }
 
     /// <summary>
@@ -124,7 +143,7 @@ public sealed partial class VoicePipeline
     {
         VoiceOptions options = _options.CurrentValue;
         ModelInfo model = _catalogue.Resolve(modelId);
-        bool admin = _access.CurrentValue.Admins.Contains(message.QualifiedAuthorId, StringComparer.OrdinalIgnoreCase);
+        bool admin = AccessRules.IsAdmin(_access.CurrentValue, message.QualifiedAuthorId);
 
         // Before anything is downloaded: a used-up budget, or a declared duration that would cost more than is left.
         // Without a declared duration the comparison waits until the file is measured (below).
@@ -172,39 +191,40 @@ public sealed partial class VoicePipeline
             return null;
         }
 
-        // The declared duration comes from the sender's client: trust the file when it says more, so a note is never
-        // under-billed and never slips past the limit.
-        TimeSpan? measured = AudioDuration.Measure(format, bytes);
-        TimeSpan? known = (audio.Duration, measured) switch
-        {
-            ({ } a, { } b) => a > b ? a : b,
-            (var a, var b) => a ?? b,
-        };
+        // The declared duration comes from the sender's client and the file's own from its header: either is a claim,
+        // so the larger counts, and neither may be shorter than the file's size allows (a header claiming one second
+        // on twenty megabytes would slip past the limit and be billed one second while the server bills all of it).
+        TimeSpan? known = Longer(audio.Duration, AudioDuration.Measure(format, bytes));
+        TimeSpan shortest = AudioDuration.Shortest(format, bytes) ?? TimeSpan.Zero;
         TimeSpan expected;
-        bool estimated = known is null;
-        if (known is { } length)
+        bool estimated;
+        string tooLong;
+        if (known is { } length && length >= shortest)
         {
-            if (length > options.MaxDuration)
-            {
-                await NoticeAsync(sink, TooLongText(length, options.MaxDuration), cancellationToken);
-                return null;
-            }
-
             expected = length;
+            estimated = false;
+            tooLong = TooLongText(length, options.MaxDuration);
+        }
+        else if (known is { } claimed)
+        {
+            LogClaimsTooShort(_logger, message.Conversation.ToString(), claimed.TotalSeconds, bytes.Length, shortest.TotalSeconds);
+            expected = shortest;
+            estimated = true;
+            tooLong = $"That audio file is at least {Minutes(expected)} long, judging by its size; I transcribe at most {Minutes(options.MaxDuration)}.";
         }
         else
         {
             // Nothing knows the duration: estimate it from the size at a low bit rate for the format, uncapped, so a
             // long file is refused rather than uploaded (and billed in full by the server) while recorded as short.
-            expected = TimeSpan.FromSeconds((double)(bytes.Length / BytesPerSecond(format)));
-            if (expected > options.MaxDuration)
-            {
-                await NoticeAsync(
-                    sink,
-                    $"That audio file looks about {Minutes(expected)} long (estimated from its size); I transcribe at most {Minutes(options.MaxDuration)}.",
-                    cancellationToken);
-                return null;
-            }
+            expected = Longer(TimeSpan.FromSeconds((double)(bytes.Length / BytesPerSecond(format))), shortest)!.Value;
+            estimated = true;
+            tooLong = $"That audio file looks about {Minutes(expected)} long (estimated from its size); I transcribe at most {Minutes(options.MaxDuration)}.";
+        }
+
+        if (expected > options.MaxDuration)
+        {
+            await NoticeAsync(sink, tooLong, cancellationToken);
+            return null;
         }
 
         string fileName = FileName(audio.FileName, format);
@@ -212,28 +232,15 @@ public sealed partial class VoicePipeline
         IDisposable? reservation = null;
         if (!admin)
         {
-            // TryReserveAsync refuses only a used-up budget; the worst case is compared with what it saw left in the same
-            // step, and the reservation is let go again when it does not fit.
-            MicroUsd? leftAtReserve = null;
-            (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(
-                message.QualifiedAuthorId,
-                message.Conversation,
-                remaining =>
-                {
-                    leftAtReserve = remaining;
-                    return worst;
-                },
-                cancellationToken);
+            // The whole worst case must fit what is left (a transcription cannot be cut short like a reply), checked and
+            // reserved in one step.
+            (reservation, BudgetRefusal? refusal) = await _budgets.TryReserveAsync(message.QualifiedAuthorId, message.Conversation, worst, _ => worst, cancellationToken);
             if (refusal is not null)
             {
-                await NoticeAsync(sink, refusal.ToUserMessage(_time.GetUtcNow()), cancellationToken);
-                return null;
-            }
-
-            if (leftAtReserve is { } left && worst > left)
-            {
-                reservation?.Dispose();
-                await NoticeAsync(sink, OverBudgetText(worst, left), cancellationToken);
+                string text = refusal.Needed is { } needed
+                    ? OverBudgetText(needed, refusal.Budget.Limit - refusal.Spent)
+                    : refusal.ToUserMessage(_time.GetUtcNow());
+                await NoticeAsync(sink, text, cancellationToken);
                 return null;
             }
         }
@@ -269,9 +276,9 @@ public sealed partial class VoicePipeline
                 estimated = false;
             }
 
-            ModelInfo billedModel = _catalogue.Resolve(transcript.Model.Length > 0 ? transcript.Model : modelId);
+            // Priced by the model asked for (what the reservation used), as chat calls are; the reported id is kept.
             await _recorder.RecordTranscriptionAsync(
-                message.Conversation, message.QualifiedAuthorId, billedModel, Math.Round(Seconds(billed), 3), estimated, CancellationToken.None);
+                message.Conversation, message.QualifiedAuthorId, model, transcript.Model, Math.Round(Seconds(billed), 3), estimated, CancellationToken.None);
         }
 
         return transcript.Text.Trim();
@@ -319,6 +326,8 @@ public sealed partial class VoicePipeline
     };
 
     private static decimal Seconds(TimeSpan t) => (decimal)t.TotalSeconds;
+
+    private static TimeSpan? Longer(TimeSpan? a, TimeSpan? b) => a is { } x && b is { } y ? (x > y ? x : y) : a ?? b;
 
     private static string TooLongText(TimeSpan length, TimeSpan limit) =>
         $"That voice message is {Minutes(length)} long; I transcribe at most {Minutes(limit)}.";
@@ -370,4 +379,7 @@ public sealed partial class VoicePipeline
 
     [LoggerMessage(1205, LogLevel.Information, "A voice note in {Conversation} was refused: larger than {LimitBytes} bytes")]
     private static partial void LogTooLarge(ILogger logger, string conversation, long limitBytes);
+
+    [LoggerMessage(1206, LogLevel.Information, "A voice note in {Conversation} claims {ClaimedSeconds} s, but its {Bytes} bytes play for at least {ShortestSeconds} s: that is what counts")]
+    private static partial void LogClaimsTooShort(ILogger logger, string conversation, double claimedSeconds, long bytes, double shortestSeconds);
 }

@@ -10,7 +10,7 @@ namespace ChatBots.Engine.Window;
 /// </summary>
 public sealed class ConversationHistory
 {
-    /// <summary>How many of the newest turns <see cref="AnswerTo"/> searches (32 exchanges).</summary>
+    /// <summary>How many of the newest turns <see cref="ExchangeOf"/> searches (32 exchanges).</summary>
     public const int ReplayLookback = 64;
 
     private readonly List<HistoryTurn> _turns = [];
@@ -63,7 +63,14 @@ public sealed class ConversationHistory
     /// The stored answer to the user turn that came from platform message <paramref name="sourceMessageId"/>, or null
     /// when that message was never answered (or its exchange was folded into the summary since).
     /// </summary>
-    public StoredTurn? AnswerTo(string sourceMessageId)
+    public StoredTurn? AnswerTo(string sourceMessageId) => ExchangeOf(sourceMessageId)?.Answer;
+
+    /// <summary>
+    /// The user turn that came from platform message <paramref name="sourceMessageId"/> and the stored answer to it, or
+    /// null when that message was never answered, its exchange was folded into the summary or forgotten by
+    /// <c>/reset</c> since, or it is older than the newest <see cref="ReplayLookback"/> turns.
+    /// </summary>
+    public (StoredTurn Question, StoredTurn Answer)? ExchangeOf(string sourceMessageId)
     {
         // A conversation's lane keeps its order, so a replayed message comes back before anything newer of its
         // conversation is answered: its exchange is among the last few. Looking no further keeps every turn's cost
@@ -75,7 +82,7 @@ public sealed class ConversationHistory
             if (turn.Role == TurnRole.User && string.Equals(turn.SourceMessageId, sourceMessageId, StringComparison.Ordinal))
             {
                 StoredTurn next = _turns[i + 1].Turn;
-                return next.Role == TurnRole.Assistant ? next : null;
+                return next.Role == TurnRole.Assistant ? (turn, next) : null;
             }
         }
 

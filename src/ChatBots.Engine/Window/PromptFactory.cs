@@ -84,7 +84,12 @@ public sealed class PromptFactory
         new(turn.Role == TurnRole.User ? ChatRole.User : ChatRole.Assistant, turn.Text) { AuthorName = turn.AuthorName };
 
     public int CountTurn(TurnRole role, string text, string? name, string encoding) =>
-        _counter.CountMessage(role == TurnRole.User ? "user" : "assistant", text, name, encoding);
+        _counter.CountMessage(RoleName(role), text, name, encoding);
+
+    /// <summary>A turn's tokens besides its text (see <see cref="TokenCounter.Framing"/>).</summary>
+    public int TurnFraming(TurnRole role, string? name, string encoding) => _counter.Framing(RoleName(role), name, encoding);
+
+    private static string RoleName(TurnRole role) => role == TurnRole.User ? "user" : "assistant";
 
     /// <summary>
     /// OpenAI accepts names matching <c>^[a-zA-Z0-9_-]{1,64}$</c> only: other characters become <c>_</c>, runs collapse,

@@ -1,5 +1,6 @@
 using ChatBots.Engine.Models;
 using ChatBots.Engine.Options;
+using ChatBots.Engine.Tokens;
 
 namespace ChatBots.Engine.Window;
 
@@ -14,6 +15,12 @@ public readonly record struct WindowBudget(int Budget, int HighWater, int LowWat
     /// <param name="options">The engine's settings.</param>
     /// <param name="extraMargin">Tokens learned from a server that counted more than we did.</param>
     /// <param name="contextTokenCap">The conversation's own cap (<c>/settings cap</c>); null uses <see cref="EngineOptions.ContextTokenCap"/>.</param>
+    /// <summary>
+    /// What is left of <see cref="Budget"/> for the new message (its framing included) after the system prompt, the
+    /// summary's share and the reply priming; negative when they do not fit.
+    /// </summary>
+    public int MessageRoom(int systemTokens, int summaryAllowance) => Budget - systemTokens - summaryAllowance - TokenCounter.ReplyPriming;
+
     public static WindowBudget For(ModelInfo model, EngineOptions options, int extraMargin = 0, int? contextTokenCap = null)
     {
         int cap = contextTokenCap ?? options.ContextTokenCap;

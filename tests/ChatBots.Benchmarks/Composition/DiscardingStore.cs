@@ -20,8 +20,6 @@ internal sealed class DiscardingStore : IConversationStore, ILedgerStore
 
     public Task<long> CountConversationsAsync(CancellationToken cancellationToken) => Task.FromResult(0L);
 
-    public Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken) => Task.FromResult(ConversationSettings.Default);
-
     public Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task AppendAsync(LedgerEntry entry, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -79,14 +79,6 @@ public sealed class InMemoryConversationStore : IConversationStore, ILedgerStore
         return Task.CompletedTask;
     }
 
-    public Task<ConversationSettings> GetSettingsAsync(ConversationKey key, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult(_settings.GetValueOrDefault(key, ConversationSettings.Default));
-        }
-    }
-
     public Task SetSettingsAsync(ConversationKey key, ConversationSettings settings, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(settings);

@@ -98,8 +98,48 @@ public static class CraftedAudio
         return file;
     }
 
+    /// <summary>
+    /// An MP4 track (<c>trak</c>) of handler <paramref name="handler"/> (<c>soun</c>, <c>vide</c>) whose sample entry is
+    /// <paramref name="codec"/> (stereo, 16-bit, 48 kHz) and whose <c>stsz</c> lists <paramref name="sampleCount"/> samples of
+    /// <paramref name="sampleSize"/> bytes; its media header says <paramref name="seconds"/>.
+    /// </summary>
+    public static byte[] Track(string handler, string codec, uint sampleSize, uint sampleCount, uint seconds)
+    {
+        byte[] hdlr = new byte[4 + 4 + 4 + 12 + 1];
+        Encoding.ASCII.GetBytes(handler, hdlr.AsSpan(8));
+        byte[] entry = new byte[28];
+        BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(16), 2); // channels
+        BinaryPrimitives.WriteUInt16BigEndian(entry.AsSpan(18), 16); // bits per sample
+        BinaryPrimitives.WriteUInt32BigEndian(entry.AsSpan(24), 48_000u << 16); // 16.16 sample rate
+        byte[] stsdHead = [0, 0, 0, 0, 0, 0, 0, 1];
+        byte[] stsz = new byte[12];
+        BinaryPrimitives.WriteUInt32BigEndian(stsz.AsSpan(4), sampleSize);
+        BinaryPrimitives.WriteUInt32BigEndian(stsz.AsSpan(8), sampleCount);
+        return Box(
+            "trak",
+            Box(
+                "mdia",
+                Box("hdlr", hdlr),
+                MovieHeader(0, 1000, seconds * 1000UL, "mdhd"),
+                Box("minf", Box("stbl", Box("stsd", stsdHead, Box(codec, entry)), Box("stsz", stsz)))));
+    }
+
+    /// <summary>An MP4 file: <c>ftyp</c>, a <c>moov</c> whose movie header says <paramref name="seconds"/> holding <paramref name="tracks"/>, and <paramref name="mdatBytes"/> of media.</summary>
+    public static byte[] Mp4(uint seconds, int mdatBytes, params byte[][] tracks) =>
+        [.. FileType(), .. Box("moov", [MovieHeader(0, 1000, seconds * 1000UL), .. tracks]), .. Box("mdat", new byte[mdatBytes])];
+
+    /// <summary>
+    /// <paramref name="copies"/> Ogg files one after the other (chained streams), the last page's granule then set to
+    /// <paramref name="lastGranule"/>: a large file that claims to be short.
+    /// </summary>
+    public static byte[] OggChained(byte[] ogg, int copies, long lastGranule) =>
+        OggWithLastGranule([.. Enumerable.Repeat(ogg, copies).SelectMany(b => b)], lastGranule);
+
     /// <summary>A PCM WAV file with a <c>LIST</c> chunk (odd-sized, so padded) before <c>fmt </c>, as many recorders write.</summary>
-    public static byte[] WavWithListChunk(int byteRate, int dataBytes)
+    /// <param name="byteRate">The real rate: sample rate × 2-byte blocks of mono 16-bit audio.</param>
+    /// <param name="dataBytes">The size of the data chunk.</param>
+    /// <param name="claimedByteRate">What the header's byte-rate field says, when it is to lie about the rate.</param>
+    public static byte[] WavWithListChunk(int byteRate, int dataBytes, int? claimedByteRate = null)
     {
         using var file = new MemoryStream();
         using var writer = new BinaryWriter(file);
@@ -114,7 +154,7 @@ public static class CraftedAudio
         writer.Write((short)1); // PCM
         writer.Write((short)1); // mono
         writer.Write(byteRate / 2); // sample rate
-        writer.Write(byteRate);
+        writer.Write(claimedByteRate ?? byteRate);
         writer.Write((short)2); // block align
         writer.Write((short)16); // bits per sample
         writer.Write("data"u8);
