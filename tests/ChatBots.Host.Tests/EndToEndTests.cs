@@ -56,7 +56,6 @@ public sealed class EndToEndTests
         byte[] ogg = VoiceFixtures.Read("hello-en.ogg");
         telegram.AddFile("voice-e2e", ogg);
         Dictionary<string, string?> settings = ChildBot.Settings(openai, telegram, discord);
-        EngineRefusesMessages.Configure(settings);
         var textUpdates = new List<(int MessageId, string Text)>();
 
         // First run: a conversation on each platform, a voice note, then SIGTERM while a reply is in flight.
