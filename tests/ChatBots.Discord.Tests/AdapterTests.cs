@@ -91,7 +91,7 @@ public sealed class AdapterTests
         // Already a thread: answered in place; only the channel mention opened a new thread.
         Assert.Empty(env.Discord.RequestsTo("POST", $"channels/{thread}/messages/.*/threads"));
         Assert.Single(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages/.*/threads"));
-        Assert.Empty(env.Discord.RequestsTo("POST", $"^channels/{Channel}/messages$"));
+        Assert.Empty(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages")); // the whole path: not .../threads
     }
 
     [Fact]
