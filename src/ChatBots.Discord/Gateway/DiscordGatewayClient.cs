@@ -76,7 +76,10 @@ internal sealed partial class DiscordGatewayClient
             store, $"discord:fatal:{_options.ShardId}", FatalCloseMemory.Fingerprint(_options, ApiVersion), time, logger);
     }
 
-    /// <summary>Dispatch events (op 0) in arrival order, replays already seen dropped.</summary>
+    /// <summary>
+    /// Dispatch events (op 0) in arrival order, replays already seen dropped. The reader calls <see cref="Finish"/> for
+    /// each once it is done with it (for a message: answered, or not for the bot).
+    /// </summary>
     public ChannelReader<GatewayDispatch> Dispatches => _dispatches.Reader;
 
     /// <summary>The bot's own user id, from READY.</summary>
@@ -86,6 +89,18 @@ internal sealed partial class DiscordGatewayClient
     public string? ApplicationId => _applicationId;
 
     private string SessionKey => $"discord:session:{_options.ShardId}";
+
+    /// <summary>
+    /// The handler is done with a tracked dispatch (a MESSAGE_CREATE): ignored, or answered and the answer delivered.
+    /// Until then the sequence persisted for a restart stays below it, so a restart replays it instead of losing it.
+    /// </summary>
+    public void Finish(GatewayDispatch dispatch)
+    {
+        if (dispatch.Tracked && dispatch.Sequence is long seq)
+        {
+            _session.Finish(dispatch.Epoch, seq);
+        }
+    }
 
     /// <summary>
     /// Loads the persisted session and throws <see cref="DiscordFatalException"/> without contacting the gateway when
@@ -546,7 +561,10 @@ internal sealed partial class DiscordGatewayClient
 
     private async Task HandleDispatchAsync(GatewayConnection connection, GatewayPayload payload, CancellationToken cancellationToken)
     {
-        if (payload.S is long s && !_session.TryAdvance(s))
+        // Messages are tracked until the adapter is done with them, so a restart can have Discord replay unanswered ones.
+        bool tracked = payload.T == "MESSAGE_CREATE";
+        int epoch = 0;
+        if (payload.S is long s && !_session.TryAdvance(s, tracked, out epoch))
         {
             LogDuplicateDispatch(_logger, payload.T, s);
             return;
@@ -576,7 +594,7 @@ internal sealed partial class DiscordGatewayClient
 
         if (payload.T is { } type && payload.D is JsonElement data)
         {
-            _dispatches.Writer.TryWrite(new GatewayDispatch(type, data, payload.S));
+            _dispatches.Writer.TryWrite(new GatewayDispatch(type, data, payload.S, epoch, tracked && payload.S is not null));
         }
     }
 
@@ -703,7 +721,7 @@ internal sealed partial class DiscordGatewayClient
         await _persistGate.WaitAsync(cancellationToken);
         try
         {
-            (string? sessionId, string? resumeUrl, long? seq) = _session.Snapshot();
+            (string? sessionId, string? resumeUrl, long? seq) = _session.ResumePoint();
             if (sessionId == _persistedSessionId && seq == _persistedSeq)
             {
                 return;
