@@ -68,15 +68,16 @@ internal sealed partial class DiscordAdapterService(
         }
         catch (DiscordFatalException ex)
         {
-            status.MarkFaulted(ex.Message);
+            // Logged first: whoever sees the fault (health check, a test) finds the Critical line that explains it.
             LogFatal(logger, ex.Message);
+            status.MarkFaulted(ex.Message);
         }
 #pragma warning disable CA1031 // An exception escaping ExecuteAsync would stop the whole host; Discord alone stops.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            status.MarkFaulted($"The Discord adapter stopped after an unexpected error: {ex.Message}");
             LogUnexpected(logger, ex);
+            status.MarkFaulted($"The Discord adapter stopped after an unexpected error: {ex.Message}");
         }
         finally
         {
