@@ -91,7 +91,7 @@ public sealed class AdapterTests
         // Already a thread: answered in place; only the channel mention opened a new thread.
         Assert.Empty(env.Discord.RequestsTo("POST", $"channels/{thread}/messages/.*/threads"));
         Assert.Single(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages/.*/threads"));
-        Assert.Empty(env.Discord.RequestsTo("POST", $"^channels/{Channel}/messages$"));
+        Assert.Empty(env.Discord.RequestsTo("POST", $"channels/{Channel}/messages")); // the whole path: not .../threads
     }
 
     [Fact]
@@ -120,8 +120,10 @@ public sealed class AdapterTests
         await env.WaitReadyAsync();
         await env.SendMessageAsync(DiscordPayloads.GuildMessage(Channel, "first question", mentionBot: true));
         RecordedRequest answer = await env.WaitForPostAsync(Channel);
-        await env.Engine.WhenIdleAsync(); // the sink has the created message back (and its id) only once the POST returned
         string botMessageId = System.Text.Json.Nodes.JsonNode.Parse(answer.ResponseBody!)!["id"]!.GetValue<string>();
+
+        // The adapter has the id once the sink read the created message: it says so.
+        await env.WaitForLogAsync(3103, r => DiscordTestHost.Field(r, "MessageId") == botMessageId);
 
         // Discord did not load referenced_message: only message_reference says what was replied to.
         JsonObject toBot = DiscordPayloads.ReplyToBot(Channel, "and a follow-up", botMessageId);

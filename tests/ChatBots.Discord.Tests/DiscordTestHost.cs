@@ -20,7 +20,7 @@ internal sealed class DiscordTestHost : IAsyncDisposable
 
     private readonly bool _ownsServer;
 
-    private DiscordTestHost(FakeDiscordServer discord, IHost host, FakeConversationEngine engine, InMemoryKeyValueStore store, bool ownsServer = true)
+    private DiscordTestHost(FakeDiscordServer discord, IHost host, FakeConversationEngine engine, IKeyValueStore store, bool ownsServer = true)
     {
         Discord = discord;
         Host = host;
@@ -35,7 +35,7 @@ internal sealed class DiscordTestHost : IAsyncDisposable
 
     public FakeConversationEngine Engine { get; }
 
-    public InMemoryKeyValueStore Store { get; }
+    public IKeyValueStore Store { get; }
 
     public DiscordStatus Status => Host.Services.GetRequiredService<DiscordStatus>();
 
@@ -43,11 +43,14 @@ internal sealed class DiscordTestHost : IAsyncDisposable
 
     public FakeLogCollector Logs => Host.Services.GetFakeLogCollector();
 
+    /// <summary>Signalled when the host begins to stop, before any service's StopAsync: for engines cut short by shutdown.</summary>
+    public CancellationToken Stopping => Host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+
     public static async Task<DiscordTestHost> StartAsync(
         Action<FakeDiscordServer>? configureServer = null,
         IDictionary<string, string?>? settings = null,
         FakeConversationEngine? engine = null,
-        InMemoryKeyValueStore? store = null,
+        IKeyValueStore? store = null,
         TimeProvider? time = null)
     {
         FakeDiscordServer discord = await FakeDiscordServer.StartAsync();
@@ -117,6 +120,17 @@ internal sealed class DiscordTestHost : IAsyncDisposable
         Discord.WaitForRequestAsync(r => r.Method == "POST" && r.Path == $"channels/{channelId}/messages" && r.Status == 200 && (predicate?.Invoke(r) ?? true), Guard);
 
     internal DiscordRestClient Rest => Host.Services.GetRequiredService<DiscordRestClient>();
+
+    /// <summary>Waits for a log event of this host with the id (and matching <paramref name="predicate"/>); returns it.</summary>
+    public async Task<FakeLogRecord> WaitForLogAsync(int eventId, Func<FakeLogRecord, bool>? predicate = null)
+    {
+        FakeLogRecord? found = null;
+        await WaitUntilAsync(() => (found = Logs.GetSnapshot().FirstOrDefault(r => r.Id.Id == eventId && (predicate?.Invoke(r) ?? true))) is not null);
+        return found!;
+    }
+
+    /// <summary>The value of a structured log field.</summary>
+    public static string? Field(FakeLogRecord record, string name) => record.StructuredState?.FirstOrDefault(kv => kv.Key == name).Value;
 
     public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan? timeout = null)
     {

@@ -21,7 +21,7 @@ public sealed class ReplySinkTests
         await using FakeDiscordServer discord = await FakeDiscordServer.StartAsync();
         using IHost host = DiscordTestHost.Build(discord, null, new FakeConversationEngine(), new InMemoryKeyValueStore(), time);
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
-        var sink = new DiscordMessageSink(rest, Channel, "591", time, NullLogger.Instance);
+        var sink = new DiscordMessageSink(rest, Channel, "591", "591", time, NullLogger.Instance);
         int Typings() => discord.RequestsTo("POST", $"channels/{Channel}/typing").Count;
 
         await sink.WorkStartedAsync(CancellationToken.None);

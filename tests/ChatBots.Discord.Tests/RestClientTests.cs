@@ -20,7 +20,7 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptRateLimit("POST", $"channels/{Channel}/messages", retryAfterSeconds: 0.5, global: false, bucket: "bucket-a");
 
-        await rest.CreateMessageAsync(Channel, "hello once", null, CancellationToken.None);
+        await rest.CreateMessageAsync(Channel, "hello once", null, "nonce-1", CancellationToken.None);
 
         IReadOnlyList<RecordedRequest> attempts = discord.RequestsTo("POST", $"channels/{Channel}/messages");
         Assert.Equal([429, 200], attempts.Select(a => a.Status));
@@ -40,9 +40,9 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptRateLimit("POST", $"channels/{Channel}/messages", retryAfterSeconds: 3, global: false, bucket: "bucket-a");
 
-        Task limited = rest.CreateMessageAsync(Channel, "slow", null, CancellationToken.None);
+        Task limited = rest.CreateMessageAsync(Channel, "slow", null, "nonce-2", CancellationToken.None);
         await discord.WaitForRequestAsync(r => r.Status == 429, DiscordTestHost.Guard);
-        await rest.CreateMessageAsync(OtherChannel, "fast", null, CancellationToken.None);
+        await rest.CreateMessageAsync(OtherChannel, "fast", null, "nonce-3", CancellationToken.None);
 
         // The other channel's message went out while the limited one was still waiting.
         Assert.False(limited.IsCompleted);
@@ -59,7 +59,7 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptRateLimit("POST", $"channels/{Channel}/messages", retryAfterSeconds: 0.6, global: true);
 
-        Task first = rest.CreateMessageAsync(Channel, "one", null, CancellationToken.None);
+        Task first = rest.CreateMessageAsync(Channel, "one", null, "nonce-4", CancellationToken.None);
         RecordedRequest limited = await discord.WaitForRequestAsync(r => r.Status == 429, DiscordTestHost.Guard);
         await DiscordTestHost.WaitUntilAsync(() => host.Services.GetRequiredService<DiscordRateLimiter>().IsGloballyPaused);
         await rest.TriggerTypingAsync(OtherChannel, CancellationToken.None);
@@ -92,8 +92,8 @@ public sealed class RestClientTests
             ["X-RateLimit-Bucket"] = "bucket-b",
         });
 
-        await rest.CreateMessageAsync(Channel, "first", null, CancellationToken.None);
-        await rest.CreateMessageAsync(Channel, "second", null, CancellationToken.None);
+        await rest.CreateMessageAsync(Channel, "first", null, "nonce-5", CancellationToken.None);
+        await rest.CreateMessageAsync(Channel, "second", null, "nonce-6", CancellationToken.None);
 
         IReadOnlyList<RecordedRequest> posts = discord.RequestsTo("POST", $"channels/{Channel}/messages");
         Assert.Equal(2, posts.Count);
@@ -108,7 +108,7 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptResponse("POST", $"channels/{Channel}/messages", 502, "bad gateway");
 
-        await rest.CreateMessageAsync(Channel, "eventually", null, CancellationToken.None);
+        await rest.CreateMessageAsync(Channel, "eventually", null, "nonce-7", CancellationToken.None);
 
         Assert.Equal([502, 200], discord.RequestsTo("POST", $"channels/{Channel}/messages").Select(r => r.Status));
     }
@@ -121,10 +121,29 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptResponse("POST", $"channels/{Channel}/messages", 401, """{"message":"401: Unauthorized","code":0}""");
 
-        await Assert.ThrowsAsync<DiscordUnauthorizedException>(() => rest.CreateMessageAsync(Channel, "x", null, CancellationToken.None));
+        await Assert.ThrowsAsync<DiscordUnauthorizedException>(() => rest.CreateMessageAsync(Channel, "x", null, "nonce-8", CancellationToken.None));
         await Assert.ThrowsAsync<DiscordUnauthorizedException>(() => rest.TriggerTypingAsync(OtherChannel, CancellationToken.None));
 
         Assert.Single(discord.Requests);
+    }
+
+    [Fact]
+    public async Task Rest_InteractionTokenUnauthorized_FailsOnlyThatRequest()
+    {
+        await using FakeDiscordServer discord = await FakeDiscordServer.StartAsync();
+        using IHost host = BuildHost(discord);
+        DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
+        discord.ScriptResponse("POST", $"webhooks/{FakeDiscordServer.ApplicationId}/expired-token", 401, """{"message":"Invalid Webhook Token","code":50027}""");
+
+        DiscordInteractionExpiredException ex = await Assert.ThrowsAsync<DiscordInteractionExpiredException>(
+            () => rest.CreateFollowupMessageAsync(FakeDiscordServer.ApplicationId, "expired-token", "late part", CancellationToken.None));
+        await rest.CreateMessageAsync(Channel, "bot token still works", null, "nonce-10", CancellationToken.None);
+
+        Assert.Contains("50027", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("expired-token", ex.Message, StringComparison.Ordinal);
+        Assert.False(rest.Unauthorized.IsCompleted);
+        Assert.Single(discord.RequestsTo("POST", $"webhooks/{FakeDiscordServer.ApplicationId}/expired-token"));
+        Assert.Single(discord.RequestsTo("POST", $"channels/{Channel}/messages"), r => r.Status == 200);
     }
 
     [Fact]
@@ -135,7 +154,7 @@ public sealed class RestClientTests
         DiscordRestClient rest = host.Services.GetRequiredService<DiscordRestClient>();
         discord.ScriptResponse("POST", $"channels/{Channel}/messages", 403, """{"message":"Missing Permissions","code":50013}""");
 
-        DiscordHttpException ex = await Assert.ThrowsAsync<DiscordHttpException>(() => rest.CreateMessageAsync(Channel, "x", null, CancellationToken.None));
+        DiscordHttpException ex = await Assert.ThrowsAsync<DiscordHttpException>(() => rest.CreateMessageAsync(Channel, "x", null, "nonce-9", CancellationToken.None));
 
         Assert.Equal(HttpStatusCode.Forbidden, ex.StatusCode);
         Assert.Contains("50013", ex.Message, StringComparison.Ordinal);

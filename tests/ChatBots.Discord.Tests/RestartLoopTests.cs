@@ -94,6 +94,97 @@ public sealed class RestartLoopTests
     }
 
     [Fact]
+    public async Task Gateway_DisallowedIntentWhileFlagsLookAllowedThenRestart_DoesNotIdentifyUntilFlagsChange()
+    {
+        // The flags already say "allowed" (an unverified bot in 100+ servers, say), yet Discord closes with 4014.
+        var store = new InMemoryKeyValueStore();
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync(
+            d =>
+            {
+                d.CloseOnIdentify = 4014;
+                d.ApplicationFlags = 1L << 19;
+            },
+            store: store);
+        await DiscordTestHost.WaitUntilAsync(() => env.Status.IsFaulted);
+        await env.Host.StopAsync();
+        Assert.Contains("\"application_flags\":524288", await store.GetAsync("discord:fatal:0", CancellationToken.None), StringComparison.Ordinal);
+
+        await using (DiscordTestHost restarted = await DiscordTestHost.RestartAsync(env))
+        {
+            DiscordStatus status = restarted.Status;
+            await DiscordTestHost.WaitUntilAsync(() => status.IsFaulted);
+
+            // Nothing changed since Discord refused: no Identify is spent on the same answer.
+            Assert.Contains("Message Content intent", status.FaultReason, StringComparison.Ordinal);
+            Assert.Contains(restarted.Logs.GetSnapshot(), r => r.Id.Id == 1028);
+            Assert.Single(env.Discord.Connections);
+        }
+
+        // The operator changes something in the portal (here: the verified flag too): worth one more try.
+        env.Discord.ApplicationFlags = (1L << 18) | (1L << 19);
+        env.Discord.CloseOnIdentify = null;
+        await using DiscordTestHost fixedHost = await DiscordTestHost.RestartAsync(env);
+        DiscordStatus fixedStatus = fixedHost.Status;
+        FakeGatewayConnection second = await env.Discord.WaitForConnectionAsync(1, Guard);
+        await second.WaitForOpAsync(2, Guard);
+        await DiscordTestHost.WaitUntilAsync(() => fixedStatus.IsConnected);
+        Assert.False(fixedStatus.IsFaulted);
+    }
+
+    [Fact]
+    public async Task Gateway_DisallowedIntentRememberedAndFlagsLookupFails_RetriesOnClockThenConnects()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 28, 12, 0, 0, TimeSpan.Zero));
+        var store = new InMemoryKeyValueStore();
+        await RememberDisallowedIntentAsync(store, time);
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync(
+            d =>
+            {
+                d.Clock = time;
+                d.ApplicationFlags = 1L << 19; // the operator has enabled the intent meanwhile
+                d.ScriptResponse("GET", "applications/@me", 200, "<html>proxy error</html>"); // a body nobody can parse
+            },
+            new Dictionary<string, string?> { ["Discord:ReconnectDelay"] = "00:00:02", ["Discord:MaxReconnectDelay"] = "00:01:00" },
+            store: store,
+            time: time);
+
+        FakeLogRecord retry = await env.WaitForLogAsync(1027);
+        double delayMs = double.Parse(DiscordTestHost.Field(retry, "DelayMs")!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.False(env.Status.IsFaulted);
+        Assert.Empty(env.Discord.Connections);
+
+        // The lookup is asked again after the logged backoff on the host's clock, not abandoned as a fault.
+        TimeSpan waited = await DiscordTestHost.AdvanceUntilAsync(time, TimeSpan.FromMilliseconds(100), () => env.Discord.Connections.Count > 0);
+        FakeGatewayConnection connection = await env.Discord.WaitForConnectionAsync(0, Guard);
+        await connection.WaitForOpAsync(2, Guard);
+
+        Assert.InRange(delayMs, 1000, 2000);
+        Assert.True(waited >= TimeSpan.FromMilliseconds(delayMs), $"asked again after {waited}");
+        Assert.Single(env.Logs.GetSnapshot(), r => r.Id.Id == 1027);
+        Assert.Contains(env.Logs.GetSnapshot(), r => r.Id.Id == 1025);
+        Assert.False(env.Status.IsFaulted);
+        Assert.Null(await store.GetAsync("discord:fatal:0", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Gateway_DisallowedIntentRememberedAndFlagsLookupUnauthorized_FaultsNamingTheToken()
+    {
+        var store = new InMemoryKeyValueStore();
+        await RememberDisallowedIntentAsync(store, TimeProvider.System);
+        await using DiscordTestHost env = await DiscordTestHost.StartAsync(
+            d => d.ScriptResponse("GET", "applications/@me", 401, """{"message":"401: Unauthorized","code":0}"""),
+            store: store);
+
+        await DiscordTestHost.WaitUntilAsync(() => env.Status.IsFaulted);
+
+        // The token was reset since: that is what the operator must fix now, not the intent.
+        Assert.Contains("Discord:BotToken", env.Status.FaultReason, StringComparison.Ordinal);
+        Assert.DoesNotContain("4014", env.Status.FaultReason, StringComparison.Ordinal);
+        Assert.Empty(env.Discord.Connections);
+        Assert.Single(env.Discord.RequestsTo("GET", "applications/@me"));
+    }
+
+    [Fact]
     public async Task Gateway_HourlyIdentifyBudgetSpentThenRestart_NewProcessDoesNotIdentify()
     {
         var store = new InMemoryKeyValueStore();
@@ -165,5 +256,13 @@ public sealed class RestartLoopTests
         Assert.True(held >= TimeSpan.FromMinutes(1), $"identified after {held}");
         Assert.Equal(2, env.Discord.RequestsTo("GET", "gateway/bot").Count);
         Assert.Contains(env.Logs.GetSnapshot(), r => r.Id.Id == 1023);
+    }
+
+    /// <summary>A 4014 remembered by an earlier run with the test host's token and default intents, when the flags were 0.</summary>
+    private static Task RememberDisallowedIntentAsync(InMemoryKeyValueStore store, TimeProvider time)
+    {
+        string fingerprint = ChatBots.Discord.Gateway.FatalCloseMemory.Fingerprint(new DiscordOptions { BotToken = FakeDiscordServer.BotToken }, 10);
+        long at = time.GetUtcNow().ToUnixTimeMilliseconds() - 60_000;
+        return store.SetAsync("discord:fatal:0", $$"""{"code":4014,"fingerprint":"{{fingerprint}}","at_unix_ms":{{at}},"application_flags":0}""", CancellationToken.None);
     }
 }

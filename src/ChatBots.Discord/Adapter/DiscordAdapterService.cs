@@ -24,6 +24,7 @@ internal sealed partial class DiscordAdapterService(
     TimeProvider time,
     DiscordStatus status,
     IOptions<DiscordOptions> options,
+    IHostApplicationLifetime lifetime,
     ILogger<DiscordAdapterService> logger) : BackgroundService
 {
     internal const string ThreadKeyPrefix = "discord:thread:";
@@ -34,6 +35,9 @@ internal sealed partial class DiscordAdapterService(
     private const string StoppingText = "I'm restarting; please try again in a minute.";
     private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often old answered markers are dropped (also once at start).</summary>
+    private static readonly TimeSpan MarkerPruneInterval = TimeSpan.FromHours(1);
+
     private readonly DiscordOptions _options = options.Value;
     private readonly ConcurrentDictionary<string, byte> _botThreads = new(StringComparer.Ordinal);
     private readonly BoundedIdSet _knownThreads = new(KnownThreadsCapacity);
@@ -41,6 +45,7 @@ internal sealed partial class DiscordAdapterService(
     private readonly BoundedIdSet _recent = new(RecentCapacity);
     private readonly BoundedIdSet _sentMessages = new(SentCapacity);
     private readonly HashSet<string> _answerAll = new(options.Value.AnswerAllChannelIds, StringComparer.Ordinal);
+    private readonly AnsweredMarkers _markers = new(store, time, logger);
     private int _guildMessagesSeen;
     private int _guildMessagesEmpty;
 
@@ -52,6 +57,7 @@ internal sealed partial class DiscordAdapterService(
             // First, before any request: a configuration Discord refused for good in an earlier run is not tried again.
             await gateway.PrepareAsync(stoppingToken);
             await LoadBotThreadsAsync(stoppingToken);
+            Track(PruneMarkersAsync(stoppingToken));
             dispatchLoop = ProcessDispatchesAsync(stoppingToken);
             Track(RegisterCommandsAsync(stoppingToken));
             await RunGatewayAsync(stoppingToken);
@@ -62,15 +68,16 @@ internal sealed partial class DiscordAdapterService(
         }
         catch (DiscordFatalException ex)
         {
-            status.MarkFaulted(ex.Message);
+            // Logged first: whoever sees the fault (health check, a test) finds the Critical line that explains it.
             LogFatal(logger, ex.Message);
+            status.MarkFaulted(ex.Message);
         }
 #pragma warning disable CA1031 // An exception escaping ExecuteAsync would stop the whole host; Discord alone stops.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            status.MarkFaulted($"The Discord adapter stopped after an unexpected error: {ex.Message}");
             LogUnexpected(logger, ex);
+            status.MarkFaulted($"The Discord adapter stopped after an unexpected error: {ex.Message}");
         }
         finally
         {
@@ -113,6 +120,28 @@ internal sealed partial class DiscordAdapterService(
         }
     }
 
+    /// <summary>Keeps the answered markers bounded: at start, then every <see cref="MarkerPruneInterval"/>.</summary>
+    private async Task PruneMarkersAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                int removed = await StoreCalls.TryStoreAsync(_markers.PruneAsync, 0, ex => LogPruneFailed(logger, ex), cancellationToken);
+                if (removed > 0)
+                {
+                    LogMarkersPruned(logger, removed);
+                }
+
+                await Task.Delay(MarkerPruneInterval, time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+    }
+
     private async Task RegisterCommandsAsync(CancellationToken cancellationToken)
     {
         try
@@ -152,15 +181,23 @@ internal sealed partial class DiscordAdapterService(
         {
             await foreach (GatewayDispatch dispatch in gateway.Dispatches.ReadAllAsync(stoppingToken))
             {
+                bool finishLater = false;
                 try
                 {
-                    HandleDispatch(dispatch, stoppingToken);
+                    finishLater = await HandleDispatchAsync(dispatch, stoppingToken);
                 }
 #pragma warning disable CA1031 // One bad event must not stop the handling of the next.
-                catch (Exception ex)
+                catch (Exception ex) when (!(ex is OperationCanceledException && stoppingToken.IsCancellationRequested))
 #pragma warning restore CA1031
                 {
                     LogDispatchFailed(logger, ex, dispatch.Type);
+                }
+
+                // A message handed to the engine is finished by its sink; everything else is done now. (Cut short by
+                // shutdown, the dispatch is not finished: it stays below the resume point and is replayed after restart.)
+                if (!finishLater)
+                {
+                    gateway.Finish(dispatch);
                 }
             }
         }
@@ -170,51 +207,47 @@ internal sealed partial class DiscordAdapterService(
         }
     }
 
-    private void HandleDispatch(GatewayDispatch dispatch, CancellationToken stoppingToken)
+    /// <summary>True when the dispatch is finished later (by a sink), or deliberately left unfinished for a replay.</summary>
+    private async Task<bool> HandleDispatchAsync(GatewayDispatch dispatch, CancellationToken stoppingToken)
     {
         switch (dispatch.Type)
         {
             case "MESSAGE_CREATE":
                 DiscordMessage? message = dispatch.Data.Deserialize(DiscordJsonContext.Default.DiscordMessage);
-                if (message is not null)
-                {
-                    HandleMessage(message, stoppingToken);
-                }
-
-                break;
+                return message is not null && await HandleMessageAsync(message, dispatch, stoppingToken);
             case "INTERACTION_CREATE":
                 Interaction? interaction = dispatch.Data.Deserialize(DiscordJsonContext.Default.Interaction);
                 if (interaction is not null)
                 {
-                    HandleInteraction(interaction);
+                    await HandleInteractionAsync(interaction, stoppingToken);
                 }
 
-                break;
+                return false;
             case "THREAD_CREATE":
                 if (dispatch.Data.Deserialize(DiscordJsonContext.Default.DiscordChannel) is { Id.Length: > 0 } thread)
                 {
                     _knownThreads.Add(thread.Id);
                 }
 
-                break;
+                return false;
             case "GUILD_CREATE":
                 foreach (DiscordChannel active in dispatch.Data.Deserialize(DiscordJsonContext.Default.GuildCreateData)?.Threads ?? [])
                 {
                     _knownThreads.Add(active.Id);
                 }
 
-                break;
+                return false;
             default:
-                break;
+                return false;
         }
     }
 
-    private void HandleMessage(DiscordMessage message, CancellationToken stoppingToken)
+    private async Task<bool> HandleMessageAsync(DiscordMessage message, GatewayDispatch dispatch, CancellationToken stoppingToken)
     {
         string? selfId = gateway.SelfUserId;
         if (selfId is null)
         {
-            return;
+            return false;
         }
 
         DiscordMessageMapper.Addressing addressing =
@@ -222,21 +255,28 @@ internal sealed partial class DiscordAdapterService(
         NoteGuildContent(message, selfId);
         if (addressing == DiscordMessageMapper.Addressing.Ignored)
         {
-            return;
+            return false;
         }
 
-        // A replayed or duplicated event must not be answered twice.
+        // A replayed or duplicated event must not be answered twice: in this process the recent ids tell, across a
+        // crash (Discord replays what came after the last persisted sequence) the durable marker does.
         if (!Remember(message.Id))
         {
             LogDuplicateMessage(logger, message.Id);
-            return;
+            return false;
+        }
+
+        if (await _markers.IsAnsweredAsync(message.Id, stoppingToken))
+        {
+            LogAlreadyAnswered(logger, message.Id);
+            return false;
         }
 
         string text = DiscordMessageMapper.StripMention(message.Content, selfId);
         if (text.Length == 0 && DiscordMessageMapper.FindAudio(message) is null)
         {
             LogEmptyMessage(logger, message.Id, message.ChannelId);
-            return;
+            return false;
         }
 
         if (_options.ThreadPerConversation
@@ -248,18 +288,19 @@ internal sealed partial class DiscordAdapterService(
             // already exists continues there, as the same conversation, instead of failing to open a second one.
             if (_botThreads.ContainsKey(message.Id))
             {
-                Enqueue(message, selfId, message.Id, addressing);
-                return;
+                Enqueue(message, dispatch, selfId, message.Id, addressing);
+                return true;
             }
 
-            Track(OpenThreadAndEnqueueAsync(message, selfId, text, stoppingToken));
-            return;
+            Track(OpenThreadAndEnqueueAsync(message, dispatch, selfId, text, stoppingToken));
+            return true;
         }
 
-        Enqueue(message, selfId, message.ChannelId, addressing);
+        Enqueue(message, dispatch, selfId, message.ChannelId, addressing);
+        return true;
     }
 
-    private async Task OpenThreadAndEnqueueAsync(DiscordMessage message, string selfId, string text, CancellationToken cancellationToken)
+    private async Task OpenThreadAndEnqueueAsync(DiscordMessage message, GatewayDispatch dispatch, string selfId, string text, CancellationToken cancellationToken)
     {
         string conversationChannel = message.ChannelId;
         try
@@ -269,36 +310,82 @@ internal sealed partial class DiscordAdapterService(
             conversationChannel = thread.Id;
             _botThreads.TryAdd(thread.Id, 0);
             _knownThreads.Add(thread.Id);
-            await store.SetAsync(ThreadKeyPrefix + thread.Id, message.ChannelId, cancellationToken);
             LogThreadOpened(logger, thread.Id, message.ChannelId);
+
+            // Without the record the bot still answers here now; after a restart only when mentioned.
+            await StoreCalls.TryStoreAsync(ct => store.SetAsync(ThreadKeyPrefix + thread.Id, message.ChannelId, ct), ex => LogThreadNotSaved(logger, ex, thread.Id), cancellationToken);
         }
         catch (Exception ex) when (ex is DiscordHttpException or HttpRequestException)
         {
             // Not a text channel (already a thread, a forum, a DM) or no permission: answer in place.
             LogThreadFailed(logger, ex, message.ChannelId);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutdown before the thread was opened: left unfinished, so the restarted host gets it replayed.
+            return;
+        }
 
-        Enqueue(message, selfId, conversationChannel, DiscordMessageMapper.Addressing.Mention);
+        try
+        {
+            Enqueue(message, dispatch, selfId, conversationChannel, DiscordMessageMapper.Addressing.Mention);
+        }
+        catch
+        {
+            // Nothing will answer it: the resume point must not wait for it forever.
+            gateway.Finish(dispatch);
+            throw;
+        }
     }
 
-    private void Enqueue(DiscordMessage message, string selfId, string conversationChannel, DiscordMessageMapper.Addressing addressing)
+    private void Enqueue(DiscordMessage message, GatewayDispatch dispatch, string selfId, string conversationChannel, DiscordMessageMapper.Addressing addressing)
     {
         IncomingMessage incoming = DiscordMessageMapper.Map(
             message,
             selfId,
             conversationChannel,
             attachment => token => rest.DownloadAttachmentAsync(attachment, message.ChannelId, message.Id, token));
-        var sink = new DiscordMessageSink(rest, conversationChannel, incoming.ReplyToMessageId, time, logger, id => _sentMessages.Add(id));
+        var hooks = new SinkHooks(id => _sentMessages.Add(id), answered => FinishedAsync(message.Id, dispatch, answered));
+        var sink = new DiscordMessageSink(rest, conversationChannel, message.Id, incoming.ReplyToMessageId, time, logger, hooks);
         LogIncoming(logger, message.Id, conversationChannel, message.Author?.Id, addressing, incoming.Audio is not null);
         LogIncomingText(logger, message.Id, incoming.Text);
-        EnqueueResult result = engine.Enqueue(incoming, sink);
-        if (result != EnqueueResult.Accepted)
+        switch (engine.Enqueue(incoming, sink))
         {
-            Track(SendNoticeAsync(sink, result == EnqueueResult.Busy ? BusyText : StoppingText));
+            case EnqueueResult.Accepted:
+                break;
+            case EnqueueResult.Busy:
+                Track(SendNoticeAsync(sink, BusyText));
+                break;
+            default:
+                // Stopping: no notice and not finished, so the resume point persisted at shutdown stays below it and the
+                // restarted host gets it replayed and answers it.
+                LogKeptForReplay(logger, message.Id);
+                break;
         }
     }
 
-    private void HandleInteraction(Interaction interaction)
+    /// <summary>
+    /// The engine is done with a message or interaction. Unless shutdown cut it short before a final reply went out, it
+    /// is marked answered (a replay is skipped) and its dispatch finished (the resume point may pass it).
+    /// </summary>
+    private async Task FinishedAsync(string id, GatewayDispatch? dispatch, bool answered)
+    {
+        // Only messages come back usefully: a replayed interaction is past its 3 s and cannot be answered, so it is marked.
+        if (dispatch is not null && !answered && lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            // Abandoned or cancelled by the engine's shutdown: left unfinished, so it is replayed after the restart.
+            LogKeptForReplay(logger, id);
+            return;
+        }
+
+        await _markers.MarkAsync(id, CancellationToken.None);
+        if (dispatch is not null)
+        {
+            gateway.Finish(dispatch);
+        }
+    }
+
+    private async Task HandleInteractionAsync(Interaction interaction, CancellationToken stoppingToken)
     {
         // Type 2 = APPLICATION_COMMAND; pings and components are not ours.
         if (interaction.Type != 2 || interaction.Data is null || interaction.ChannelId is null)
@@ -312,6 +399,12 @@ internal sealed partial class DiscordAdapterService(
             return;
         }
 
+        if (await _markers.IsAnsweredAsync(interaction.Id, stoppingToken))
+        {
+            LogAlreadyAnswered(logger, interaction.Id);
+            return;
+        }
+
         string applicationId = interaction.ApplicationId.Length > 0 ? interaction.ApplicationId : gateway.ApplicationId ?? "";
         var incoming = new IncomingMessage(
             new ConversationKey(Platform.Discord, interaction.ChannelId),
@@ -322,11 +415,13 @@ internal sealed partial class DiscordAdapterService(
             MessageId = interaction.Id,
             IsGroup = interaction.GuildId is not null,
         };
-        var sink = new DiscordInteractionSink(rest, applicationId, interaction.Id, interaction.Token, _options.InteractionDeferAfter, time, logger);
+        var hooks = new SinkHooks(id => _sentMessages.Add(id), answered => FinishedAsync(interaction.Id, dispatch: null, answered));
+        var sink = new DiscordInteractionSink(rest, applicationId, interaction.Id, interaction.Token, interaction.ChannelId, _options.InteractionDeferAfter, time, logger, hooks);
         LogCommand(logger, interaction.Data.Name, interaction.ChannelId, user.Id);
         EnqueueResult result = engine.Enqueue(incoming, sink);
         if (result != EnqueueResult.Accepted)
         {
+            // An interaction cannot wait for a restart (Discord wants a response within 3 s): say why now.
             Track(SendNoticeAsync(sink, result == EnqueueResult.Busy ? BusyText : StoppingText));
         }
     }
@@ -336,11 +431,15 @@ internal sealed partial class DiscordAdapterService(
         try
         {
             await sink.SendAsync(new OutgoingReply(text, ReplyKind.Notice), CancellationToken.None);
-            await sink.WorkFinishedAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is DiscordHttpException or HttpRequestException)
         {
             LogNoticeFailed(logger, ex);
+        }
+        finally
+        {
+            // As the engine does: the sink hears that the work is over even when the notice failed.
+            await sink.WorkFinishedAsync(CancellationToken.None);
         }
     }
 
@@ -416,4 +515,19 @@ internal sealed partial class DiscordAdapterService(
 
     [LoggerMessage(3015, LogLevel.Warning, "Loading the threads the bot opened failed; it will answer in them only when mentioned")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3016, LogLevel.Debug, "Discord message or interaction {Id} was answered before (a replay after a restart); skipped")]
+    private static partial void LogAlreadyAnswered(ILogger logger, string id);
+
+    [LoggerMessage(3017, LogLevel.Information, "Discord message {Id} was not answered before shutdown; the resumed session replays it after the restart")]
+    private static partial void LogKeptForReplay(ILogger logger, string id);
+
+    [LoggerMessage(3018, LogLevel.Debug, "Dropped {Count} old Discord answered markers")]
+    private static partial void LogMarkersPruned(ILogger logger, int count);
+
+    [LoggerMessage(3019, LogLevel.Warning, "Dropping old Discord answered markers failed; trying again later")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(3020, LogLevel.Warning, "Saving thread {ThreadId} failed; after a restart the bot answers there only when mentioned")]
+    private static partial void LogThreadNotSaved(ILogger logger, Exception exception, string threadId);
 }

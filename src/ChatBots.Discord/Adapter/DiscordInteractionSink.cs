@@ -1,3 +1,4 @@
+using ChatBots.Discord.Api;
 using ChatBots.Discord.Rest;
 using ChatBots.Engine.Conversations;
 using ChatBots.Engine.Text;
@@ -10,6 +11,11 @@ namespace ChatBots.Discord.Adapter;
 /// <c>deferAfter</c>, a deferred response (type 5, "thinking…") is sent and the answer later edits the original.
 /// A quick answer goes out directly as type 4. Parts beyond the first become follow-up messages.
 /// </summary>
+/// <remarks>
+/// The interaction token lasts 15 minutes. When Discord refuses it (401, an answer slower than that), the rest of the
+/// answer is posted as ordinary messages in the channel, with nonces derived from the interaction id, so the user still
+/// gets it; the bot token is not affected.
+/// </remarks>
 internal sealed partial class DiscordInteractionSink : IReplySink
 {
     private const int DeferredChannelMessage = 5;
@@ -19,21 +25,37 @@ internal sealed partial class DiscordInteractionSink : IReplySink
     private readonly string _applicationId;
     private readonly string _interactionId;
     private readonly string _token;
+    private readonly string _channelId;
     private readonly ILogger _logger;
+    private readonly SinkHooks _hooks;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _deferCts = new();
     private readonly Task _deferTask;
+    private readonly Dictionary<ReplyKind, int> _parts = [];
     private bool _responded;
     private bool _deferred;
     private bool _originalWritten;
+    private bool _expired;
+    private bool _finalDelivered;
 
-    public DiscordInteractionSink(DiscordRestClient rest, string applicationId, string interactionId, string token, TimeSpan deferAfter, TimeProvider time, ILogger logger)
+    public DiscordInteractionSink(
+        DiscordRestClient rest,
+        string applicationId,
+        string interactionId,
+        string token,
+        string channelId,
+        TimeSpan deferAfter,
+        TimeProvider time,
+        ILogger logger,
+        SinkHooks? hooks = null)
     {
         _rest = rest;
         _applicationId = applicationId;
         _interactionId = interactionId;
         _token = token;
+        _channelId = channelId;
         _logger = logger;
+        _hooks = hooks ?? SinkHooks.None;
         _deferTask = DeferLaterAsync(deferAfter, time, _deferCts.Token);
     }
 
@@ -48,8 +70,12 @@ internal sealed partial class DiscordInteractionSink : IReplySink
         {
             foreach (string part in parts)
             {
-                await SendPartAsync(part, cancellationToken);
+                int index = _parts.GetValueOrDefault(reply.Kind);
+                _parts[reply.Kind] = index + 1;
+                await SendPartAsync(part, ReplyNonce.For(_interactionId, reply.Kind, index), cancellationToken);
             }
+
+            _finalDelivered |= SinkHooks.IsFinal(reply.Kind);
         }
         finally
         {
@@ -62,37 +88,84 @@ internal sealed partial class DiscordInteractionSink : IReplySink
         await _deferCts.CancelAsync();
         await _deferTask;
         _deferCts.Dispose();
-        await _gate.WaitAsync(cancellationToken);
         try
         {
-            // The engine said nothing: Discord would show "The application did not respond".
-            if (!_responded || (_deferred && !_originalWritten))
+            await _gate.WaitAsync(cancellationToken);
+            try
             {
-                await SendPartAsync("Done.", cancellationToken);
+                // The engine said nothing: Discord would show "The application did not respond". Not worth a channel
+                // message when the token expired.
+                if (!_expired && (!_responded || (_deferred && !_originalWritten)))
+                {
+                    await SendPartAsync("Done.", channelNonce: null, cancellationToken);
+                }
+            }
+            finally
+            {
+                _gate.Release();
             }
         }
         finally
         {
-            _gate.Release();
+            if (_hooks.Finished is { } finished)
+            {
+                await finished(_finalDelivered);
+            }
         }
     }
 
-    private async Task SendPartAsync(string part, CancellationToken cancellationToken)
+    /// <summary>One part through the interaction token, or in the channel once the token expired (when <paramref name="channelNonce"/> is set).</summary>
+    private async Task SendPartAsync(string part, string? channelNonce, CancellationToken cancellationToken)
+    {
+        if (!_expired)
+        {
+            try
+            {
+                Posted(await RespondAsync(part, cancellationToken));
+                return;
+            }
+            catch (DiscordInteractionExpiredException ex)
+            {
+                _expired = true;
+                LogTokenExpired(_logger, ex, _interactionId, _channelId);
+            }
+        }
+
+        if (channelNonce is not null)
+        {
+            // allowed_mentions parse [] like every create; not a reply: there is no message to reply to.
+            DiscordMessage created = await _rest.CreateMessageAsync(_channelId, part, null, channelNonce, cancellationToken);
+            Posted(created.Id);
+        }
+    }
+
+    private async Task<string?> RespondAsync(string part, CancellationToken cancellationToken)
     {
         if (!_responded)
         {
-            await _rest.CreateInteractionResponseAsync(_interactionId, _token, ChannelMessage, part, cancellationToken);
+            string? id = await _rest.CreateInteractionResponseAsync(_interactionId, _token, ChannelMessage, part, cancellationToken);
             _responded = true;
             _originalWritten = true;
+            return id;
         }
-        else if (_deferred && !_originalWritten)
+
+        if (_deferred && !_originalWritten)
         {
-            await _rest.EditOriginalInteractionResponseAsync(_applicationId, _token, part, cancellationToken);
+            DiscordMessage edited = await _rest.EditOriginalInteractionResponseAsync(_applicationId, _token, part, cancellationToken);
             _originalWritten = true;
+            return edited.Id;
         }
-        else
+
+        return (await _rest.CreateFollowupMessageAsync(_applicationId, _token, part, cancellationToken)).Id;
+    }
+
+    /// <summary>Remembered so that a reply to the bot's answer counts as addressing it, as for channel answers.</summary>
+    private void Posted(string? messageId)
+    {
+        if (messageId is { Length: > 0 })
         {
-            await _rest.CreateFollowupMessageAsync(_applicationId, _token, part, cancellationToken);
+            _hooks.Sent?.Invoke(messageId);
+            LogPosted(_logger, messageId, _interactionId);
         }
     }
 
@@ -135,4 +208,10 @@ internal sealed partial class DiscordInteractionSink : IReplySink
 
     [LoggerMessage(3202, LogLevel.Warning, "Deferring interaction {InteractionId} failed")]
     private static partial void LogDeferFailed(ILogger logger, Exception exception, string interactionId);
+
+    [LoggerMessage(3203, LogLevel.Warning, "The token of interaction {InteractionId} expired before the answer was complete; posting the rest in channel {ChannelId}")]
+    private static partial void LogTokenExpired(ILogger logger, Exception exception, string interactionId, string channelId);
+
+    [LoggerMessage(3204, LogLevel.Debug, "Posted message {MessageId} answering interaction {InteractionId}")]
+    private static partial void LogPosted(ILogger logger, string messageId, string interactionId);
 }

@@ -8,23 +8,36 @@ namespace ChatBots.Discord.Adapter;
 
 /// <summary>
 /// Delivers the engine's replies to a channel: typing every 8 s while the model works (Discord shows it for 10 s),
-/// long answers split at 2000 characters and sent in order, the first part as a reply to the trigger. The ids of the
-/// messages it posts go to <c>sent</c>.
+/// long answers split at 2000 characters and sent in order, the first part as a reply to the trigger. Each part's nonce
+/// is derived from <paramref name="triggerId"/>, its kind and its index (<see cref="ReplyNonce"/>), so a re-send of the
+/// same part is dropped by Discord. The ids of the messages it posts and the end of the work go to <paramref name="hooks"/>.
 /// </summary>
+/// <param name="rest">The REST client.</param>
+/// <param name="channelId">Where the replies go.</param>
+/// <param name="triggerId">The message being answered (names the nonces).</param>
+/// <param name="replyToMessageId">The message the first part replies to; null for none (the first message in a new thread).</param>
+/// <param name="time">The clock of the typing loop.</param>
+/// <param name="logger">The adapter's logger.</param>
+/// <param name="hooks">Posted ids and the end of the work.</param>
 internal sealed partial class DiscordMessageSink(
     DiscordRestClient rest,
     string channelId,
+    string triggerId,
     string? replyToMessageId,
     TimeProvider time,
     ILogger logger,
-    Action<string>? sent = null) : IReplySink
+    SinkHooks? hooks = null) : IReplySink
 {
     internal static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(8);
 
     private readonly Lock _gate = new();
+    private readonly Dictionary<ReplyKind, int> _parts = [];
+    private readonly SinkHooks _hooks = hooks ?? SinkHooks.None;
     private CancellationTokenSource? _typingCts;
     private Task _typing = Task.CompletedTask;
     private bool _replied;
+    private bool _finalDelivered;
+    private int _finished;
 
     public ValueTask WorkStartedAsync(CancellationToken cancellationToken)
     {
@@ -52,20 +65,46 @@ internal sealed partial class DiscordMessageSink(
         foreach (string part in MessageSplitter.Split(reply.Text, DiscordLimits.MessageLength))
         {
             string? replyTo;
+            string nonce;
             lock (_gate)
             {
                 replyTo = _replied ? null : replyToMessageId;
                 _replied = true;
+                int index = _parts.GetValueOrDefault(reply.Kind);
+                _parts[reply.Kind] = index + 1;
+                nonce = ReplyNonce.For(triggerId, reply.Kind, index);
             }
 
-            DiscordMessage created = await rest.CreateMessageAsync(channelId, part, replyTo, cancellationToken);
+            DiscordMessage created = await rest.CreateMessageAsync(channelId, part, replyTo, nonce, cancellationToken);
 
             // Remembered so that a reply to it counts as addressing the bot even when Discord omits referenced_message.
-            sent?.Invoke(created.Id);
+            _hooks.Sent?.Invoke(created.Id);
+            LogPosted(logger, created.Id, channelId, triggerId);
+        }
+
+        if (SinkHooks.IsFinal(reply.Kind))
+        {
+            lock (_gate)
+            {
+                _finalDelivered = true;
+            }
         }
     }
 
-    public async ValueTask WorkFinishedAsync(CancellationToken cancellationToken) => await StopTypingAsync();
+    public async ValueTask WorkFinishedAsync(CancellationToken cancellationToken)
+    {
+        await StopTypingAsync();
+        if (Interlocked.Exchange(ref _finished, 1) == 0 && _hooks.Finished is { } finished)
+        {
+            bool delivered;
+            lock (_gate)
+            {
+                delivered = _finalDelivered;
+            }
+
+            await finished(delivered);
+        }
+    }
 
     private async Task StopTypingAsync()
     {
@@ -120,4 +159,7 @@ internal sealed partial class DiscordMessageSink(
 
     [LoggerMessage(3102, LogLevel.Trace, "Reply to {ChannelId}: {Text}")]
     private static partial void LogReplyText(ILogger logger, string channelId, string text);
+
+    [LoggerMessage(3103, LogLevel.Debug, "Posted message {MessageId} in {ChannelId} answering {TriggerId}")]
+    private static partial void LogPosted(ILogger logger, string messageId, string channelId, string triggerId);
 }

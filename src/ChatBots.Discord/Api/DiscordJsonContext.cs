@@ -21,6 +21,7 @@ namespace ChatBots.Discord.Api;
 [JsonSerializable(typeof(Interaction))]
 [JsonSerializable(typeof(InteractionResponse))]
 [JsonSerializable(typeof(InteractionCallbackData))]
+[JsonSerializable(typeof(InteractionCallbackResponse))]
 [JsonSerializable(typeof(StartThreadRequest))]
 [JsonSerializable(typeof(DiscordChannel))]
 [JsonSerializable(typeof(GuildCreateData))]

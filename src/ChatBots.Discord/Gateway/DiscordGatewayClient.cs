@@ -76,7 +76,10 @@ internal sealed partial class DiscordGatewayClient
             store, $"discord:fatal:{_options.ShardId}", FatalCloseMemory.Fingerprint(_options, ApiVersion), time, logger);
     }
 
-    /// <summary>Dispatch events (op 0) in arrival order, replays already seen dropped.</summary>
+    /// <summary>
+    /// Dispatch events (op 0) in arrival order, replays already seen dropped. The reader calls <see cref="Finish"/> for
+    /// each once it is done with it (for a message: answered, or not for the bot).
+    /// </summary>
     public ChannelReader<GatewayDispatch> Dispatches => _dispatches.Reader;
 
     /// <summary>The bot's own user id, from READY.</summary>
@@ -86,6 +89,18 @@ internal sealed partial class DiscordGatewayClient
     public string? ApplicationId => _applicationId;
 
     private string SessionKey => $"discord:session:{_options.ShardId}";
+
+    /// <summary>
+    /// The handler is done with a tracked dispatch (a MESSAGE_CREATE): ignored, or answered and the answer delivered.
+    /// Until then the sequence persisted for a restart stays below it, so a restart replays it instead of losing it.
+    /// </summary>
+    public void Finish(GatewayDispatch dispatch)
+    {
+        if (dispatch.Tracked && dispatch.Sequence is long seq)
+        {
+            _session.Finish(dispatch.Epoch, seq);
+        }
+    }
 
     /// <summary>
     /// Loads the persisted session and throws <see cref="DiscordFatalException"/> without contacting the gateway when
@@ -144,7 +159,11 @@ internal sealed partial class DiscordGatewayClient
                     if (outcome.CloseCode is int code)
                     {
                         // So that a restarted host does not spend another Identify on a refusal nothing has changed about.
-                        await _fatalMemory.RememberAsync(code, cancellationToken);
+                        // After 4014 the portal switches (application flags) are what can change: keep them to compare.
+                        long? flags = code == 4014
+                            ? (await TryLookupAsync(_rest.GetCurrentApplicationAsync, ex => LogApplicationLookupFailed(_logger, ex), cancellationToken))?.Flags
+                            : null;
+                        await _fatalMemory.RememberAsync(code, flags, cancellationToken);
                     }
 
                     throw new DiscordFatalException(outcome.CloseCode, GatewayCloseCodes.DescribeFatal(outcome.CloseCode));
@@ -166,17 +185,9 @@ internal sealed partial class DiscordGatewayClient
         {
             _status.MarkDisconnected();
             _dispatches.Writer.TryComplete();
-            try
-            {
-                // Keep the latest sequence so a restarted host resumes instead of identifying.
-                await PersistSessionAsync(CancellationToken.None);
-            }
-#pragma warning disable CA1031 // Shutdown path: a store failure must not mask the original exception.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogPersistFailed(_logger, ex);
-            }
+            // Keep the resume point so a restarted host resumes instead of identifying (and gets the unanswered messages
+            // replayed). A store failure must not mask the original exception.
+            await StoreCalls.TryStoreAsync(PersistSessionAsync, ex => LogPersistFailed(_logger, ex), CancellationToken.None);
         }
     }
 
@@ -235,19 +246,9 @@ internal sealed partial class DiscordGatewayClient
             // A sequence left over from a connection that never got a session (a READY we failed to read) would make the
             // next READY look like a replay and be dropped.
             _session.Clear();
-            GatewayBotInfo info;
-            try
+            GatewayBotInfo? info = await TryLookupAsync(GetGatewayForIdentifyAsync, ex => LogGatewayLookupFailed(_logger, ex), cancellationToken);
+            if (info is null)
             {
-                info = await GetGatewayForIdentifyAsync(cancellationToken);
-            }
-            catch (DiscordUnauthorizedException ex)
-            {
-                throw new DiscordFatalException(null, ex.Message, ex);
-            }
-            catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
-                                       || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                LogGatewayLookupFailed(_logger, ex);
                 return (new ConnectionOutcome(ReconnectAction.Identify, "GET /gateway/bot failed", Immediate: false), false);
             }
 
@@ -305,11 +306,20 @@ internal sealed partial class DiscordGatewayClient
         }
     }
 
-    private async Task<string?> TryGetGatewayUrlAsync(CancellationToken cancellationToken)
+    private async Task<string?> TryGetGatewayUrlAsync(CancellationToken cancellationToken) =>
+        (await TryLookupAsync(_rest.GetGatewayBotAsync, ex => LogGatewayLookupFailed(_logger, ex), cancellationToken))?.Url;
+
+    /// <summary>
+    /// A REST lookup the gateway depends on (<c>GET /gateway/bot</c>, <c>GET /applications/@me</c>). A 401 means the bot
+    /// token is wrong: a fatal fault naming <c>Discord:BotToken</c>. A transient failure (network, 5xx, a body we cannot
+    /// read, a timeout) is reported to <paramref name="logFailure"/> and gives null, for the caller to try again later.
+    /// </summary>
+    private static async Task<T?> TryLookupAsync<T>(Func<CancellationToken, Task<T>> lookup, Action<Exception> logFailure, CancellationToken cancellationToken)
+        where T : class
     {
         try
         {
-            return (await _rest.GetGatewayBotAsync(cancellationToken)).Url;
+            return await lookup(cancellationToken);
         }
         catch (DiscordUnauthorizedException ex)
         {
@@ -318,7 +328,7 @@ internal sealed partial class DiscordGatewayClient
         catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
                                    || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            LogGatewayLookupFailed(_logger, ex);
+            logFailure(ex);
             return null;
         }
     }
@@ -344,30 +354,45 @@ internal sealed partial class DiscordGatewayClient
             return;
         }
 
-        // 4014 is fixed in the Developer Portal, not in our configuration: ask Discord (REST, no Identify spent) whether it was.
-        if (fatal.Code == 4014 && await PortalAllowsIntentsAsync(cancellationToken))
+        // 4014 is fixed in the Developer Portal, not in our configuration: ask Discord (REST, no Identify spent) whether it
+        // was. Flags that already looked allowed when Discord refused (an unverified bot in 100+ servers, say) prove
+        // nothing: only a change is worth an Identify.
+        if (fatal.Code == 4014)
         {
-            LogPrivilegedIntentsEnabled(_logger);
-            await _fatalMemory.ForgetAsync(cancellationToken);
-            return;
+            long flags = await GetApplicationFlagsAsync(cancellationToken);
+            if (PrivilegedIntents.AllowedByPortal(_options.Intents, flags) && flags != fatal.ApplicationFlags)
+            {
+                LogPrivilegedIntentsEnabled(_logger);
+                await _fatalMemory.ForgetAsync(cancellationToken);
+                return;
+            }
+
+            LogPortalUnchanged(_logger, flags);
         }
 
         LogRememberedFatal(_logger, fatal.Code, DateTimeOffset.FromUnixTimeMilliseconds(fatal.AtUnixMs));
         throw new DiscordFatalException(fatal.Code, GatewayCloseCodes.DescribeFatal(fatal.Code));
     }
 
-    private async Task<bool> PortalAllowsIntentsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The application's flags, asked again with capped backoff on our clock until Discord answers: a passing network or
+    /// server error must not leave the adapter stopped after the operator fixed the portal. A 401 is a token fault.
+    /// </summary>
+    private async Task<long> GetApplicationFlagsAsync(CancellationToken cancellationToken)
     {
-        try
+        for (int failures = 1; ; failures++)
         {
-            ApplicationInfo application = await _rest.GetCurrentApplicationAsync(cancellationToken);
-            return PrivilegedIntents.AllowedByPortal(_options.Intents, application.Flags);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or DiscordHttpException or JsonException
-                                   || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            LogApplicationLookupFailed(_logger, ex);
-            return false;
+            TimeSpan delay = Backoff(failures);
+            ApplicationInfo? application = await TryLookupAsync(
+                _rest.GetCurrentApplicationAsync,
+                ex => LogApplicationLookupRetry(_logger, ex, delay.TotalMilliseconds),
+                cancellationToken);
+            if (application is not null)
+            {
+                return application.Flags;
+            }
+
+            await Task.Delay(delay, _time, cancellationToken);
         }
     }
 
@@ -536,7 +561,10 @@ internal sealed partial class DiscordGatewayClient
 
     private async Task HandleDispatchAsync(GatewayConnection connection, GatewayPayload payload, CancellationToken cancellationToken)
     {
-        if (payload.S is long s && !_session.TryAdvance(s))
+        // Messages are tracked until the adapter is done with them, so a restart can have Discord replay unanswered ones.
+        bool tracked = payload.T == "MESSAGE_CREATE";
+        int epoch = 0;
+        if (payload.S is long s && !_session.TryAdvance(s, tracked, out epoch))
         {
             LogDuplicateDispatch(_logger, payload.T, s);
             return;
@@ -566,7 +594,7 @@ internal sealed partial class DiscordGatewayClient
 
         if (payload.T is { } type && payload.D is JsonElement data)
         {
-            _dispatches.Writer.TryWrite(new GatewayDispatch(type, data, payload.S));
+            _dispatches.Writer.TryWrite(new GatewayDispatch(type, data, payload.S, epoch, tracked && payload.S is not null));
         }
     }
 
@@ -683,23 +711,9 @@ internal sealed partial class DiscordGatewayClient
         }
     }
 
-    private async Task TryPersistAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await PersistSessionAsync(cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // Persisting is an optimisation (resume after restart); a store failure must not drop the connection.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogPersistFailed(_logger, ex);
-        }
-    }
+    /// <summary>Persisting is an optimisation (resume after restart); a store failure must not drop the connection.</summary>
+    private Task TryPersistAsync(CancellationToken cancellationToken) =>
+        StoreCalls.TryStoreAsync(PersistSessionAsync, ex => LogPersistFailed(_logger, ex), cancellationToken);
 
     private async Task PersistSessionAsync(CancellationToken cancellationToken)
     {
@@ -707,7 +721,7 @@ internal sealed partial class DiscordGatewayClient
         await _persistGate.WaitAsync(cancellationToken);
         try
         {
-            (string? sessionId, string? resumeUrl, long? seq) = _session.Snapshot();
+            (string? sessionId, string? resumeUrl, long? seq) = _session.ResumePoint();
             if (sessionId == _persistedSessionId && seq == _persistedSeq)
             {
                 return;
@@ -807,6 +821,12 @@ internal sealed partial class DiscordGatewayClient
     [LoggerMessage(1025, LogLevel.Information, "The Developer Portal now allows the privileged intents Discord refused earlier (close 4014); connecting again")]
     private static partial void LogPrivilegedIntentsEnabled(ILogger logger);
 
-    [LoggerMessage(1026, LogLevel.Warning, "GET /applications/@me failed; cannot tell whether the refused privileged intents were enabled")]
+    [LoggerMessage(1026, LogLevel.Warning, "GET /applications/@me failed; the application flags of the refused privileged intents (close 4014) are not remembered")]
     private static partial void LogApplicationLookupFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(1027, LogLevel.Warning, "GET /applications/@me failed; cannot tell yet whether the refused privileged intents were enabled. Asking again in {DelayMs} ms")]
+    private static partial void LogApplicationLookupRetry(ILogger logger, Exception exception, double delayMs);
+
+    [LoggerMessage(1028, LogLevel.Information, "The application flags ({Flags}) do not allow the privileged intents Discord refused (close 4014), or are the same as when it refused them; not connecting")]
+    private static partial void LogPortalUnchanged(ILogger logger, long flags);
 }

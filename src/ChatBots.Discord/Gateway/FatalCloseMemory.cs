@@ -32,24 +32,12 @@ internal sealed partial class FatalCloseMemory(IKeyValueStore store, string stor
     /// <summary>The fatal close remembered for this configuration; a record for another configuration is dropped.</summary>
     public async Task<StoredFatalClose?> GetAsync(CancellationToken cancellationToken)
     {
-        StoredFatalClose? stored;
-        try
-        {
-            string? json = await store.GetAsync(storeKey, cancellationToken);
-            stored = json is null ? null : JsonSerializer.Deserialize(json, DiscordJsonContext.Default.StoredFatalClose);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // Unreadable memory: connect; the persisted hourly Identify cap still bounds a loop.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogStoreFailed(logger, ex);
-            return null;
-        }
-
+        // Unreadable memory: connect; the persisted hourly Identify cap still bounds a loop.
+        StoredFatalClose? stored = await StoreCalls.TryStoreAsync(
+            async ct => await store.GetAsync(storeKey, ct) is { } json ? JsonSerializer.Deserialize(json, DiscordJsonContext.Default.StoredFatalClose) : null,
+            null,
+            ex => LogStoreFailed(logger, ex),
+            cancellationToken);
         if (stored is null)
         {
             return null;
@@ -65,42 +53,22 @@ internal sealed partial class FatalCloseMemory(IKeyValueStore store, string stor
         return stored;
     }
 
-    public async Task RememberAsync(int code, CancellationToken cancellationToken)
+    /// <summary>
+    /// Remembers the close; <paramref name="applicationFlags"/> are the application's flags when Discord refused (for 4014:
+    /// the portal switches then), so that a later start connects again only once they changed.
+    /// </summary>
+    public async Task RememberAsync(int code, long? applicationFlags, CancellationToken cancellationToken)
     {
-        var record = new StoredFatalClose(code, fingerprint, time.GetUtcNow().ToUnixTimeMilliseconds());
-        try
-        {
-            await store.SetAsync(storeKey, JsonSerializer.Serialize(record, DiscordJsonContext.Default.StoredFatalClose), cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The adapter stops either way; only the next start loses the memory.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogStoreFailed(logger, ex);
-        }
+        var record = new StoredFatalClose(code, fingerprint, time.GetUtcNow().ToUnixTimeMilliseconds(), applicationFlags);
+        string json = JsonSerializer.Serialize(record, DiscordJsonContext.Default.StoredFatalClose);
+
+        // The adapter stops either way; only the next start loses the memory.
+        await StoreCalls.TryStoreAsync(ct => store.SetAsync(storeKey, json, ct), ex => LogStoreFailed(logger, ex), cancellationToken);
     }
 
-    public async Task ForgetAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            await store.DeleteAsync(storeKey, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // A stale record is replaced by the next fatal close or dropped at the next start.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogStoreFailed(logger, ex);
-        }
-    }
+    /// <summary>A stale record is replaced by the next fatal close or dropped at the next start, so a failure is only logged.</summary>
+    public Task ForgetAsync(CancellationToken cancellationToken) =>
+        StoreCalls.TryStoreAsync(ct => store.DeleteAsync(storeKey, ct), ex => LogStoreFailed(logger, ex), cancellationToken);
 
     [LoggerMessage(1301, LogLevel.Warning, "Reading or saving the remembered Discord fatal close failed")]
     private static partial void LogStoreFailed(ILogger logger, Exception exception);

@@ -78,20 +78,9 @@ internal sealed partial class IdentifyGuard(
             snapshot = new StoredIdentifies([.. _identifies.Select(t => t.ToUnixTimeMilliseconds())]);
         }
 
-        try
-        {
-            await store.SetAsync(storeKey, JsonSerializer.Serialize(snapshot, DiscordJsonContext.Default.StoredIdentifies), cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-#pragma warning disable CA1031 // The in-memory count still protects this process; a store failure must not drop the connection.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            LogStoreFailed(logger, ex);
-        }
+        // The in-memory count still protects this process; a store failure must not drop the connection.
+        string json = JsonSerializer.Serialize(snapshot, DiscordJsonContext.Default.StoredIdentifies);
+        await StoreCalls.TryStoreAsync(ct => store.SetAsync(storeKey, json, ct), ex => LogStoreFailed(logger, ex), cancellationToken);
     }
 
     private void Trim(DateTimeOffset now)
@@ -117,22 +106,8 @@ internal sealed partial class IdentifyGuard(
                 return;
             }
 
-            string? json = null;
-            try
-            {
-                json = await store.GetAsync(storeKey, cancellationToken);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                throw;
-            }
-#pragma warning disable CA1031 // Without the store only this process's Identifies are counted; better than not connecting.
-            catch (Exception ex)
-#pragma warning restore CA1031
-            {
-                LogStoreFailed(logger, ex);
-            }
-
+            // Without the store only this process's Identifies are counted; better than not connecting.
+            string? json = await StoreCalls.TryStoreAsync(ct => store.GetAsync(storeKey, ct), null, ex => LogStoreFailed(logger, ex), cancellationToken);
             if (json is not null)
             {
                 Restore(json);

@@ -34,7 +34,10 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
 
     private TimeSpan MaxWait => options.Value.MaxRateLimitWait;
 
-    /// <summary>Completes at the first 401: the token was revoked or reset, and every later request is refused.</summary>
+    /// <summary>
+    /// Completes at the first 401 on a route authorized by the bot token: the token was revoked or reset, and every later
+    /// request is refused. A 401 on an interaction-token route (an expired interaction) does not count.
+    /// </summary>
     internal Task Unauthorized => _unauthorizedSignal.Task;
 
     /// <summary>True while a global 429 pauses every request.</summary>
@@ -123,9 +126,14 @@ internal sealed partial class DiscordRateLimiter(IOptions<DiscordOptions> option
         string? scope = TryHeader(response, "X-RateLimit-Scope");
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
-            _unauthorized = true;
-            _unauthorizedSignal.TrySetResult();
+            // Either way an invalid request for Cloudflare's count; only the bot token's 401 stops everything.
             CountInvalid();
+            if (!route.InteractionToken)
+            {
+                _unauthorized = true;
+                _unauthorizedSignal.TrySetResult();
+            }
+
             return TimeSpan.Zero;
         }
 

@@ -13,7 +13,7 @@ namespace ChatBots.Discord.Rest;
 /// <summary>
 /// The Discord REST endpoints the adapter uses, over <c>/api/v10</c> with <c>Authorization: Bot …</c>. Every call goes
 /// through <see cref="DiscordRateLimiter"/>; 429s wait the stated (capped) time and retry, 5xx retry with backoff,
-/// 401 stops everything.
+/// a 401 on a bot-token route stops everything (a 401 on an interaction-token route fails only that request).
 /// </summary>
 internal sealed partial class DiscordRestClient(
     IHttpClientFactory httpClientFactory,
@@ -33,7 +33,7 @@ internal sealed partial class DiscordRestClient(
 
     private const int MaxAttempts = 5;
 
-    /// <summary>Completes at the first 401 on any route: the adapter must stop and say so.</summary>
+    /// <summary>Completes at the first 401 on a bot-token route: the adapter must stop and say so.</summary>
     public Task Unauthorized => limiter.Unauthorized;
 
     public Task<GatewayBotInfo> GetGatewayBotAsync(CancellationToken cancellationToken) =>
@@ -42,17 +42,23 @@ internal sealed partial class DiscordRestClient(
     public Task<ApplicationInfo> GetCurrentApplicationAsync(CancellationToken cancellationToken) =>
         SendAsync(new DiscordRoute(HttpMethod.Get, "applications/@me", ""), "applications/@me", null, DiscordJsonContext.Default.ApplicationInfo, cancellationToken);
 
-    /// <summary>Creates a message; <paramref name="replyToMessageId"/> makes it a reply that degrades to a plain message if the trigger is gone.</summary>
-    public Task<DiscordMessage> CreateMessageAsync(string channelId, string content, string? replyToMessageId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates a message; <paramref name="replyToMessageId"/> makes it a reply that degrades to a plain message if the
+    /// trigger is gone. <paramref name="nonce"/> (≤ 25 characters, enforced) names the logical message: every retry, and
+    /// any later re-send of the same part, carries it, so Discord returns the message it already created (within its
+    /// window of a few minutes) instead of posting it twice.
+    /// </summary>
+    public Task<DiscordMessage> CreateMessageAsync(string channelId, string content, string? replyToMessageId, string nonce, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(content.Length, DiscordLimits.MessageLength, nameof(content));
+        ArgumentException.ThrowIfNullOrEmpty(nonce);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(nonce.Length, DiscordLimits.NonceLength, nameof(nonce));
         var request = new CreateMessageRequest(
             content,
             AllowedMentions.None,
             replyToMessageId is null ? null : new MessageReference { MessageId = replyToMessageId, FailIfNotExists = false })
         {
-            // One nonce per logical message, reused by every retry of it (≤ 25 characters).
-            Nonce = Random.Shared.NextInt64(1, long.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Nonce = nonce,
             EnforceNonce = true,
         };
         return SendAsync(
@@ -86,30 +92,41 @@ internal sealed partial class DiscordRestClient(
             : SendAsync(new DiscordRoute(HttpMethod.Put, "applications/{application.id}/guilds/{guild.id}/commands", guildId), $"applications/{applicationId}/guilds/{guildId}/commands", body, cancellationToken);
     }
 
-    /// <summary>Answers an interaction: type 5 defers, type 4 answers with <paramref name="content"/>.</summary>
-    public Task CreateInteractionResponseAsync(string interactionId, string interactionToken, int type, string? content, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers an interaction: type 5 defers, type 4 answers with <paramref name="content"/> and returns the id of the
+    /// message it created (asked for with <c>with_response</c>), null for a deferral.
+    /// </summary>
+    public async Task<string?> CreateInteractionResponseAsync(string interactionId, string interactionToken, int type, string? content, CancellationToken cancellationToken)
     {
         var response = new InteractionResponse(type, content is null ? null : new InteractionCallbackData(content, AllowedMentions.None));
-        return SendAsync(
-            new DiscordRoute(HttpMethod.Post, "interactions/{interaction.id}/{interaction.token}/callback", interactionId, ExemptFromGlobal: true),
-            $"interactions/{interactionId}/{interactionToken}/callback",
-            Json(response, DiscordJsonContext.Default.InteractionResponse),
-            cancellationToken);
+        var route = new DiscordRoute(HttpMethod.Post, "interactions/{interaction.id}/{interaction.token}/callback", interactionId, ExemptFromGlobal: true, InteractionToken: true);
+        byte[] body = Json(response, DiscordJsonContext.Default.InteractionResponse);
+        if (content is null)
+        {
+            await SendAsync(route, $"interactions/{interactionId}/{interactionToken}/callback", body, cancellationToken);
+            return null;
+        }
+
+        InteractionCallbackResponse created = await SendAsync(
+            route, $"interactions/{interactionId}/{interactionToken}/callback?with_response=true", body, DiscordJsonContext.Default.InteractionCallbackResponse, cancellationToken);
+        return created.MessageId;
     }
 
-    public Task EditOriginalInteractionResponseAsync(string applicationId, string interactionToken, string content, CancellationToken cancellationToken) =>
+    public Task<DiscordMessage> EditOriginalInteractionResponseAsync(string applicationId, string interactionToken, string content, CancellationToken cancellationToken) =>
         SendAsync(
-            new DiscordRoute(HttpMethod.Patch, "webhooks/{application.id}/{interaction.token}/messages/@original", applicationId + interactionToken, ExemptFromGlobal: true),
+            new DiscordRoute(HttpMethod.Patch, "webhooks/{application.id}/{interaction.token}/messages/@original", applicationId + interactionToken, ExemptFromGlobal: true, InteractionToken: true),
             $"webhooks/{applicationId}/{interactionToken}/messages/@original",
             Json(new EditMessageRequest(content, AllowedMentions.None), DiscordJsonContext.Default.EditMessageRequest),
+            DiscordJsonContext.Default.DiscordMessage,
             cancellationToken);
 
     /// <summary>Further parts of a long interaction answer.</summary>
-    public Task CreateFollowupMessageAsync(string applicationId, string interactionToken, string content, CancellationToken cancellationToken) =>
+    public Task<DiscordMessage> CreateFollowupMessageAsync(string applicationId, string interactionToken, string content, CancellationToken cancellationToken) =>
         SendAsync(
-            new DiscordRoute(HttpMethod.Post, "webhooks/{application.id}/{interaction.token}", applicationId + interactionToken, ExemptFromGlobal: true),
+            new DiscordRoute(HttpMethod.Post, "webhooks/{application.id}/{interaction.token}", applicationId + interactionToken, ExemptFromGlobal: true, InteractionToken: true),
             $"webhooks/{applicationId}/{interactionToken}",
             Json(new CreateMessageRequest(content, AllowedMentions.None, null), DiscordJsonContext.Default.CreateMessageRequest),
+            DiscordJsonContext.Default.DiscordMessage,
             cancellationToken);
 
     /// <summary>Opens a public thread from a message; its id equals the message id.</summary>
@@ -237,6 +254,11 @@ internal sealed partial class DiscordRestClient(
                 TimeSpan retryAfter = await limiter.OnFailureAsync(route, response, cancellationToken);
                 switch (response.StatusCode)
                 {
+                    case HttpStatusCode.Unauthorized when route.InteractionToken:
+                        // The interaction's own token expired (15 minutes) or was never valid: this request fails, nothing else.
+                        string tokenError = await ReadErrorAsync(response, cancellationToken);
+                        LogInteractionTokenRefused(logger, route.Key, tokenError);
+                        throw new DiscordInteractionExpiredException(route.Template, tokenError);
                     case HttpStatusCode.Unauthorized:
                         LogUnauthorized(logger, route.Key);
                         throw new DiscordUnauthorizedException(route.Template);
@@ -307,4 +329,7 @@ internal sealed partial class DiscordRestClient(
 
     [LoggerMessage(2005, LogLevel.Information, "Attachment {AttachmentId} URL expired; fetching the message again")]
     private static partial void LogAttachmentUrlExpired(ILogger logger, string attachmentId);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Discord refused an interaction token on {Route} ({Error}): the interaction expired; the bot token is not affected")]
+    private static partial void LogInteractionTokenRefused(ILogger logger, string route, string error);
 }

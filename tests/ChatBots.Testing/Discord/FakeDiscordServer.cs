@@ -36,6 +36,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
     private readonly List<ScriptedResponse> _scripted = [];
     private readonly ConcurrentDictionary<string, (byte[] Bytes, string ContentType)> _cdn = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonNode> _messages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _createdByNonce = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly List<(Func<RecordedRequest, bool> Predicate, TaskCompletionSource<RecordedRequest> Tcs)> _requestWaiters = [];
     private readonly List<(int Index, TaskCompletionSource<FakeGatewayConnection> Tcs)> _connectionWaiters = [];
@@ -163,9 +164,9 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
         return tcs.Task.WaitAsync(timeout ?? DefaultTimeout);
     }
 
-    /// <summary>Requests with this method whose path matches the regex.</summary>
+    /// <summary>Requests with this method whose whole path matches the regex (<c>channels/1/messages</c> does not match <c>channels/1/messages/2/threads</c>).</summary>
     public IReadOnlyList<RecordedRequest> RequestsTo(string method, string pathPattern) =>
-        [.. _requests.Where(r => r.Method == method && Regex.IsMatch(r.Path, pathPattern))];
+        [.. _requests.Where(r => r.Method == method && Regex.IsMatch(r.Path, "^(?:" + pathPattern + ")$"))];
 
     /// <summary>Serves a canned answer to the next <paramref name="times"/> requests matching method and path regex.</summary>
     public void ScriptResponse(string method, string pathPattern, int status, string body = "{}", IReadOnlyDictionary<string, string>? headers = null, int times = 1)
@@ -413,26 +414,32 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
         }
         else
         {
-            (status, responseBody) = DefaultResponse(method, path, json);
+            (status, responseBody) = DefaultResponse(method, path, json, context.Request.Query["with_response"] == "true");
             context.Response.Headers["X-RateLimit-Limit"] = "5";
             context.Response.Headers["X-RateLimit-Remaining"] = "4";
             context.Response.Headers["X-RateLimit-Reset-After"] = "1";
             context.Response.Headers["X-RateLimit-Bucket"] = "default-" + BucketName().Replace(path, "_");
         }
 
-        Record(new RecordedRequest(method, path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, body, json, Clock.GetTimestamp(), status)
-        {
-            ResponseBody = responseBody,
-        });
+        long arrived = Clock.GetTimestamp();
         context.Response.StatusCode = status;
         if (status != 204)
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(responseBody);
         }
+
+        // Recorded once the whole response is out: a test that saw the request can rely on the client having its answer
+        // on the wire (a created message's id, say).
+        await context.Response.CompleteAsync();
+        Record(new RecordedRequest(method, path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, body, json, arrived, status)
+        {
+            ResponseBody = responseBody,
+            Query = context.Request.QueryString.Value ?? "",
+        });
     }
 
-    private (int Status, string Body) DefaultResponse(string method, string path, JsonNode? json)
+    private (int Status, string Body) DefaultResponse(string method, string path, JsonNode? json, bool withResponse)
     {
         string[] parts = path.Split('/');
         switch (method, parts)
@@ -458,6 +465,13 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
             case ("PUT", ["applications", _, "commands"]) or ("PUT", ["applications", _, "guilds", _, "commands"]):
                 return (200, json?.ToJsonString() ?? "[]");
             case ("POST", ["channels", var channel, "messages"]):
+                // enforce_nonce: the same nonce from the bot again returns the message it already created (Discord does so
+                // for a few minutes; the fake for ever).
+                if (json?["enforce_nonce"]?.GetValue<bool>() == true && json["nonce"]?.GetValue<string>() is { } nonce)
+                {
+                    return (200, _createdByNonce.GetOrAdd(channel + "/" + nonce, _ => MessageJson(NewId(), channel, json)));
+                }
+
                 return (200, MessageJson(NewId(), channel, json));
             case ("PATCH", ["channels", var channel, "messages", var id]):
                 return (200, MessageJson(id, channel, json));
@@ -467,8 +481,18 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
                 return (204, "");
             case ("POST", ["channels", var channel, "messages", var id, "threads"]):
                 return (201, new JsonObject { ["id"] = id, ["type"] = 11, ["parent_id"] = channel, ["name"] = json?["name"]?.DeepClone() }.ToJsonString());
-            case ("POST", ["interactions", _, _, "callback"]):
-                return (204, "");
+            case ("POST", ["interactions", var interaction, _, "callback"]):
+                if (!withResponse)
+                {
+                    return (204, "");
+                }
+
+                string created = MessageJson(NewId(), "0", json?["data"]);
+                return (200, new JsonObject
+                {
+                    ["interaction"] = new JsonObject { ["id"] = interaction, ["type"] = 2, ["response_message_id"] = JsonNode.Parse(created)!["id"]!.DeepClone() },
+                    ["resource"] = new JsonObject { ["type"] = json?["type"]?.DeepClone(), ["message"] = JsonNode.Parse(created) },
+                }.ToJsonString());
             case ("PATCH", ["webhooks", _, _, "messages", "@original"]):
                 return (200, MessageJson(NewId(), "0", json));
             case ("POST", ["webhooks", _, _]):
@@ -491,7 +515,7 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
     {
         string path = (string?)context.Request.RouteValues["path"] ?? "";
         int status = _cdn.TryGetValue(path, out (byte[] Bytes, string ContentType) file) ? 200 : 404;
-        Record(new RecordedRequest("GET", "cdn/" + path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, "", null, Clock.GetTimestamp(), status));
+        long arrived = Clock.GetTimestamp();
         context.Response.StatusCode = status;
         if (status == 200)
         {
@@ -499,6 +523,9 @@ public sealed partial class FakeDiscordServer : IAsyncDisposable
             context.Response.ContentLength = file.Bytes.Length;
             await context.Response.Body.WriteAsync(file.Bytes);
         }
+
+        await context.Response.CompleteAsync();
+        Record(new RecordedRequest("GET", "cdn/" + path, context.Request.Headers.Authorization, context.Request.Headers.UserAgent, "", null, arrived, status));
     }
 
     private void Record(RecordedRequest request)

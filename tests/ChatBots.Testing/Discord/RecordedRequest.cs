@@ -10,6 +10,7 @@ namespace ChatBots.Testing.Discord;
 /// <param name="Body">The raw body.</param>
 /// <param name="Json">The body parsed as JSON, when it is JSON.</param>
 /// <param name="Timestamp">When it arrived (a timestamp of <see cref="FakeDiscordServer.Clock"/>), for lower-bound timing checks.</param>
+/// <remarks>A request is recorded once its response was completely written.</remarks>
 /// <param name="Status">The status the fake answered with.</param>
 public sealed record RecordedRequest(
     string Method,
@@ -23,4 +24,7 @@ public sealed record RecordedRequest(
 {
     /// <summary>The body the fake answered with (a created message carries its new id).</summary>
     public string? ResponseBody { get; init; }
+
+    /// <summary>The query string, with its <c>?</c> (empty when none).</summary>
+    public string Query { get; init; } = "";
 }

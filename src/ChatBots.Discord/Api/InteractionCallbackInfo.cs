@@ -1,0 +1,4 @@
+namespace ChatBots.Discord.Api;
+
+/// <summary>The <c>interaction</c> of an interaction callback response.</summary>
+internal sealed record InteractionCallbackInfo(string? Id, string? ResponseMessageId);
