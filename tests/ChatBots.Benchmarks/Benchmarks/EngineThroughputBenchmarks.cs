@@ -1,3 +1,4 @@
+using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using ChatBots.Benchmarks.Composition;
 using ChatBots.Engine.Conversations;
@@ -19,6 +20,7 @@ public class EngineThroughputBenchmarks
     private EngineComposition _engine = null!;
     private ConversationKey[] _keys = [];
     private string[] _texts = [];
+    private long _messageIds;
 
     [Params(1, 100, 10_000)]
     public int Conversations { get; set; }
@@ -35,7 +37,7 @@ public class EngineThroughputBenchmarks
     {
         var store = new InMemoryConversationStore();
         _engine = EngineComposition.Create(new ImmediateChatClient(), store, store, systemClock: Clock == "system");
-        _keys = [.. Enumerable.Range(0, Conversations).Select(i => new ConversationKey(Platform.Telegram, (100_000 + i).ToString(System.Globalization.CultureInfo.InvariantCulture)))];
+        _keys = [.. Enumerable.Range(0, Conversations).Select(i => new ConversationKey(Platform.Telegram, (100_000 + i).ToString(CultureInfo.InvariantCulture)))];
         _texts = BenchmarkData.NewMessages(64, seed: 9);
     }
 
@@ -60,7 +62,10 @@ public class EngineThroughputBenchmarks
         for (int i = 0; i < messages; i++)
         {
             var sink = new CompletionSink();
-            var message = new IncomingMessage(key, "42", "Alice", _texts[(offset + i) & 63]);
+            // A platform message id on every message, as both adapters set it, so the engine's replay look-up runs as in
+            // production; never repeated, so none is taken for a replay.
+            string messageId = Interlocked.Increment(ref _messageIds).ToString(CultureInfo.InvariantCulture);
+            var message = new IncomingMessage(key, "42", "Alice", _texts[(offset + i) & 63]) { MessageId = messageId, ReplyToMessageId = messageId };
             if (_engine.Engine.Enqueue(message, sink) != EnqueueResult.Accepted)
             {
                 throw new InvalidOperationException("The engine refused a message.");

@@ -48,7 +48,10 @@ internal static class IdleMemoryProbe
         {
             var sink = new CompletionSink();
             var key = new ConversationKey(Platform.Telegram, (first + i).ToString(CultureInfo.InvariantCulture));
-            if (engine.Engine.Enqueue(new IncomingMessage(key, "42", "Alice", "Hello, 你好! How are you today? 🙂"), sink) != EnqueueResult.Accepted)
+            // With a platform message id, as the adapters send it: the stored turn keeps it for the replay look-up.
+            string messageId = (first + i).ToString(CultureInfo.InvariantCulture);
+            var message = new IncomingMessage(key, "42", "Alice", "Hello, 你好! How are you today? 🙂") { MessageId = messageId, ReplyToMessageId = messageId };
+            if (engine.Engine.Enqueue(message, sink) != EnqueueResult.Accepted)
             {
                 throw new InvalidOperationException("The engine refused a message.");
             }

@@ -13,8 +13,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace ChatBots.Benchmarks.Composition;
 
 /// <summary>
-/// The real engine composed the way the host composes it (<c>AddConversationEngine</c>), over a chosen chat client,
-/// store and fake clock. Copied from the engine tests' harness; the catalogue is the committed config/models.json.
+/// The real engine composed the way the host composes it (<c>AddConversationEngine</c> over the committed
+/// <c>config/models.json</c> then <c>config/appsettings.json</c>, as <c>HostFactory.AddConfiguration</c> layers them), over a
+/// chosen chat client, store and clock. The host's SQLite store and OpenAI clients are replaced by the given ones.
 /// No logging provider: the benchmarks measure the engine, not a console.
 /// </summary>
 internal sealed class EngineComposition : IAsyncDisposable
@@ -41,8 +42,8 @@ internal sealed class EngineComposition : IAsyncDisposable
         where T : notnull => _services.GetRequiredService<T>();
 
     /// <summary>
-    /// The settings every benchmark composition starts from: the shipped model for chat and summaries; everything else
-    /// is the engine's option defaults (which <c>config/appsettings.json</c> repeats).
+    /// The overrides every benchmark composition starts from: the shipped model for chat and summaries (what
+    /// <c>config/appsettings.json</c> says already; named here so a case can change them).
     /// </summary>
     public static Dictionary<string, string?> DefaultSettings() => new()
     {
@@ -60,6 +61,7 @@ internal sealed class EngineComposition : IAsyncDisposable
     {
         IConfiguration configuration = new ConfigurationBuilder()
             .AddJsonFile(ModelsFile, optional: false)
+            .AddJsonFile(ShippedConfig.File, optional: false)
             .AddInMemoryCollection(settings ?? DefaultSettings())
             .Build();
         var time = new FakeTimeProvider(Start);

@@ -45,10 +45,18 @@ internal static class CostSimulator
         meter = new BillingMeter(engine.Get<ModelCatalogue>().Resolve(settings.Model));
         client = new SimChatClient(meter, stats);
 
+        int messageNumber = 0;
         foreach (ScriptTurn turn in script.Turns)
         {
             client.NextAnswer = turn.Answer;
-            var message = new IncomingMessage(Key, AuthorId(turn.Speaker), turn.Speaker, turn.User) { IsGroup = script.IsGroup };
+            // A platform message id as the adapters send it (the engine looks it up in case of a replay; none repeats).
+            string messageId = (++messageNumber).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var message = new IncomingMessage(Key, AuthorId(turn.Speaker), turn.Speaker, turn.User)
+            {
+                IsGroup = script.IsGroup,
+                MessageId = messageId,
+                ReplyToMessageId = messageId,
+            };
             var sink = new RecordingReplySink();
             if (engine.Engine.Enqueue(message, sink) != EnqueueResult.Accepted)
             {
