@@ -19,6 +19,18 @@ public sealed class TelegramRedeliveryTests
     private static readonly TelegramRedeliveryOptions Defaults = new();
     private static readonly UsageDetails Usage = new() { InputTokenCount = 100, OutputTokenCount = 900, TotalTokenCount = 1000 };
 
+    /// <summary>A real engine whose model answers "reply to: …" only once <paramref name="gate"/> completes.</summary>
+    private static RealEngine EngineHeldUntil(Task gate)
+    {
+        var engine = new RealEngine();
+        engine.Model.Responder = async (p, ct) =>
+        {
+            await gate.WaitAsync(ct);
+            return new FakeReply($"reply to: {p.Messages[^1].Text}", Usage);
+        };
+        return engine;
+    }
+
     private static string Paragraph(string label) => label + " " + string.Join(' ', Enumerable.Repeat("lorem", 500));
 
     private static int MessageId(JsonObject message) => (int)message["message_id"]!;
@@ -216,12 +228,7 @@ public sealed class TelegramRedeliveryTests
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var store = new InMemoryKeyValueStore();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var engine = new RealEngine();
-        engine.Model.Responder = async (p, ct) =>
-        {
-            await gate.Task.WaitAsync(ct);
-            return new FakeReply($"reply to: {p.Messages[^1].Text}", Usage);
-        };
+        RealEngine engine = EngineHeldUntil(gate.Task);
 
         // Six messages waited on Telegram's server while the bot was down. Their dates are later than the host's clock
         // (which is behind Telegram's): only their position says they are backlog.
@@ -265,12 +272,7 @@ public sealed class TelegramRedeliveryTests
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var store = new InMemoryKeyValueStore();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var engine = new RealEngine();
-        engine.Model.Responder = async (p, ct) =>
-        {
-            await gate.Task.WaitAsync(ct);
-            return new FakeReply($"reply to: {p.Messages[^1].Text}", Usage);
-        };
+        RealEngine engine = EngineHeldUntil(gate.Task);
         for (int i = 1; i <= 4; i++)
         {
             api.EnqueueMessage(TelegramUpdates.PrivateText(42, $"m{i}"));
@@ -359,12 +361,7 @@ public sealed class TelegramRedeliveryTests
         await using FakeTelegramBotApi api = await FakeTelegramBotApi.StartAsync(time: clock.Time);
         var store = new InMemoryKeyValueStore();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var engine = new RealEngine();
-        engine.Model.Responder = async (p, ct) =>
-        {
-            await gate.Task.WaitAsync(ct);
-            return new FakeReply($"reply to: {p.Messages[^1].Text}", Usage);
-        };
+        RealEngine engine = EngineHeldUntil(gate.Task);
         await using AdapterHost host = await AdapterHost.StartAsync(api, engine, store, clock.Time, new Dictionary<string, string?> { ["Engine:LaneCapacity"] = "1" });
         // Caught up: the adapter long-polls only once the backlog is in; from then on, whatever arrives is live.
         await Waiting.UntilAsync(() => api.Requests.Any(r => r.Method == "getupdates" && FakeTelegramBotApi.GetLong(r.Parameters, "timeout") > 0), "the adapter to catch up");
